@@ -1,0 +1,201 @@
+"""The async interface every helpdesk adapter implements, with capability flags the UI reads."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+import httpx
+
+from tui_desk.config.profile import Profile
+from tui_desk.errors import Unsupported
+from tui_desk.http import ErrorDetail, HttpSession
+from tui_desk.http.session import default_error_detail, default_throttle
+from tui_desk.models import (
+    Agent,
+    Asset,
+    AssetType,
+    CannedResponse,
+    Category,
+    Comment,
+    NewTicket,
+    Page,
+    Priority,
+    Status,
+    Ticket,
+    TicketChange,
+    TicketQuery,
+    TicketSummary,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend can do; the UI hides or explains what is missing."""
+
+    assets: bool = True
+    internal_notes: bool = True
+    user_search: bool = True  # server-side search of users
+    canned_responses: bool = False
+    on_behalf: bool = True  # create a ticket for a requester
+    ticket_totals: bool = True  # list pages report a total
+    max_page_size: int = 50
+    sorts: frozenset[str] = frozenset({"updated"})
+
+
+class Backend(ABC):
+    """One helpdesk product's REST API, mapped to the domain models.
+
+    Adapters receive a ready ``HttpSession`` (so tests can inject a transport), never
+    import Textual, and keep every vendor-specific guess in one commented place.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    capabilities: ClassVar[Capabilities] = Capabilities()
+
+    def __init__(self, session: HttpSession, profile: Profile) -> None:
+        self.http = session
+        self.profile = profile
+        self._me: Agent | None = None
+
+    # -- construction ---------------------------------------------------------------------
+
+    @classmethod
+    def api_root(cls, url: str) -> str:
+        """The API root derived from the base url the user gives."""
+        raise NotImplementedError
+
+    @classmethod
+    def create(cls, profile: Profile, transport: httpx.AsyncBaseTransport | None = None) -> Backend:
+        """Build the adapter and its HTTP session for ``profile``."""
+        session = HttpSession(
+            cls.api_root(profile.url),
+            auth=cls.build_auth(profile),
+            transport=transport,
+            timeout=httpx.Timeout(profile.timeout, connect=min(10.0, profile.timeout)),
+            verify=profile.tls_verify(),
+            throttle=cls.throttle_wait,
+            error_detail=cls.error_detail,
+        )
+        return cls(session, profile)
+
+    @classmethod
+    def build_auth(cls, profile: Profile) -> httpx.Auth | None:
+        """The auth for every request, built from the profile's secrets."""
+        return None
+
+    @staticmethod
+    def throttle_wait(response: httpx.Response) -> float | None:
+        """Seconds to wait when ``response`` says we are throttled, else ``None``."""
+        return default_throttle(response)
+
+    @staticmethod
+    def error_detail(response: httpx.Response) -> ErrorDetail:
+        """The message and field errors of an error response."""
+        return default_error_detail(response)
+
+    async def login(self) -> None:
+        """Establish a session where the backend needs one (HelpDesk Pro); a no-op elsewhere."""
+
+    async def logout(self) -> None:
+        """End the server-side session where there is one."""
+
+    async def aclose(self) -> None:
+        """Release the connection pool."""
+        await self.http.aclose()
+
+    # -- identity and reference data -----------------------------------------------------
+
+    @abstractmethod
+    async def whoami(self) -> Agent:
+        """The signed-in agent."""
+
+    @abstractmethod
+    async def statuses(self) -> list[Status]:
+        """Every ticket status."""
+
+    @abstractmethod
+    async def priorities(self) -> list[Priority]:
+        """Every ticket priority, least urgent first."""
+
+    @abstractmethod
+    async def categories(self) -> list[Category]:
+        """Every category the agent can see."""
+
+    @abstractmethod
+    async def agents(self) -> list[Agent]:
+        """Every agent a ticket can be assigned to."""
+
+    async def canned_responses(self) -> list[CannedResponse]:
+        """Reusable replies, where the backend has them."""
+        return []
+
+    # -- tickets ----------------------------------------------------------------------------
+
+    @abstractmethod
+    async def list_tickets(self, query: TicketQuery, page: int, size: int) -> Page[TicketSummary]:
+        """One page (1-based) of tickets matching ``query``."""
+
+    @abstractmethod
+    async def get_ticket(self, ticket_id: str) -> Ticket:
+        """A ticket with its body."""
+
+    @abstractmethod
+    async def get_thread(self, ticket_id: str) -> list[Comment]:
+        """The ticket's replies and notes, oldest first."""
+
+    @abstractmethod
+    async def create_ticket(self, draft: NewTicket) -> Ticket:
+        """Create a ticket (on behalf of ``draft.requester`` where allowed)."""
+
+    @abstractmethod
+    async def add_reply(self, ticket_id: str, body: str) -> None:
+        """Post a reply the customer sees."""
+
+    async def add_note(self, ticket_id: str, body: str) -> None:
+        """Post an internal note only agents see."""
+        raise Unsupported(f"{self.title} has no internal notes")
+
+    @abstractmethod
+    async def update_ticket(self, ticket_id: str, change: TicketChange) -> None:
+        """Change status, priority, assignee or category."""
+
+    @abstractmethod
+    async def close_ticket(self, ticket_id: str) -> None:
+        """Close the ticket."""
+
+    # -- users ------------------------------------------------------------------------------
+
+    @abstractmethod
+    async def list_users(self, search: str | None, page: int, size: int) -> Page[User]:
+        """One page of users, optionally matching ``search`` (name, email or username)."""
+
+    @abstractmethod
+    async def get_user(self, user_id: str) -> User:
+        """One user's contact details."""
+
+    async def user_tickets(self, user_id: str, page: int, size: int) -> Page[TicketSummary]:
+        """Tickets requested by the user, newest first."""
+        query = TicketQuery(state="all", requester_id=user_id)
+        return await self.list_tickets(query, page, size)
+
+    # -- assets -----------------------------------------------------------------------------
+
+    async def asset_types(self) -> list[AssetType]:
+        """Every asset type."""
+        raise Unsupported(f"{self.title} has no asset management API")
+
+    async def list_assets(self, type_id: str | None, search: str | None, page: int, size: int) -> Page[Asset]:
+        """One page of assets of a type, optionally filtered by name."""
+        raise Unsupported(f"{self.title} has no asset management API")
+
+    async def get_asset(self, asset_id: str) -> Asset:
+        """One asset with custom fields, assigned users and linked tickets."""
+        raise Unsupported(f"{self.title} has no asset management API")
+
+    async def user_assets(self, user_id: str) -> list[Asset]:
+        """Assets assigned to a user, where the backend can tell."""
+        return []

@@ -1,0 +1,1 @@
+"""Configuration: profiles, the settings file and the environment."""

@@ -1,0 +1,43 @@
+"""One helpdesk profile: which backend, where, and how to sign in."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+
+class Profile(BaseModel):
+    """Connection settings for one helpdesk; secrets are ``SecretStr`` and never printed."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    backend: str = Field(description="happyfox, jitbit or helpdeskpro")
+    url: str = Field(description="the helpdesk's base url, e.g. https://acme.jitbit.com/helpdesk")
+    username: str | None = Field(default=None, description="Jitbit: the agent's username")
+    password: SecretStr | None = Field(default=None, description="Jitbit / HelpDesk Pro password")
+    token: SecretStr | None = Field(default=None, description="Jitbit or HelpDesk Pro API token")
+    api_key: SecretStr | None = Field(default=None, description="HappyFox API key")
+    auth_code: SecretStr | None = Field(default=None, description="HappyFox auth code")
+    email: str | None = Field(default=None, description="HelpDesk Pro: the agent's email")
+    staff_id: int | None = Field(default=None, description="HappyFox: the agent's staff id, used to reply")
+    verify: bool = Field(default=True, description="verify TLS certificates")
+    ca_bundle: str | None = Field(default=None, description="path to a corporate CA bundle")
+    timeout: float = Field(default=20.0, gt=0, description="seconds before a request times out")
+    page_size: int = Field(default=50, ge=1, le=300, description="tickets per page")
+    read_only: bool = Field(default=False, description="block every write")
+
+    @field_validator("url")
+    @classmethod
+    def _strip_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("backend")
+    @classmethod
+    def _lower_backend(cls, value: str) -> str:
+        return value.strip().lower()
+
+    def tls_verify(self) -> bool | str:
+        """What httpx's ``verify`` gets: the CA bundle path, or the on/off switch."""
+        return self.ca_bundle if (self.verify and self.ca_bundle) else self.verify

@@ -1,0 +1,341 @@
+"""The simulator framework: requests, responses, routing, faults, a loopback server and an in-process transport.
+
+A simulator is a plain request handler (``SimRequest -> SimResponse``). The same handler is
+served over a real socket on 127.0.0.1 (tests, ``tui-desk simulate``) and in-process through
+an httpx transport (``tui-desk --demo``), so the real adapter code runs either way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+
+
+@dataclass
+class SimRequest:
+    """An HTTP request as a simulator sees it."""
+
+    method: str
+    path: str
+    query: list[tuple[str, str]] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    body: bytes = b""
+    client: str = "127.0.0.1"
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        """The first query-string value of ``name`` (case-insensitive, as ASP.NET and PHP allow)."""
+        lname = name.lower()
+        for key, value in self.query:
+            if key.lower() == lname:
+                return value
+        return default
+
+    def args(self, name: str) -> list[str]:
+        """Every query-string value of ``name`` (``?statusId=1&statusId=2``)."""
+        lname = name.lower()
+        return [v for k, v in self.query if k.lower() == lname]
+
+    def form(self) -> dict[str, Any]:
+        """The body as a dict: urlencoded or JSON (first value wins for repeated keys)."""
+        ctype = self.headers.get("content-type", "")
+        if not self.body:
+            return {}
+        if "json" in ctype:
+            data = json.loads(self.body.decode("utf-8"))
+            return data if isinstance(data, dict) else {}
+        if "multipart/form-data" in ctype:
+            return _parse_multipart(self.body, ctype)
+        result: dict[str, Any] = {}
+        for key, value in parse_qsl(self.body.decode("utf-8"), keep_blank_values=True):
+            result.setdefault(key, value)
+        return result
+
+    def params(self) -> dict[str, Any]:
+        """Query string and body merged (body wins), keys as sent."""
+        merged: dict[str, Any] = {}
+        for key, value in self.query:
+            merged.setdefault(key, value)
+        merged.update(self.form())
+        return merged
+
+
+@dataclass
+class SimResponse:
+    """An HTTP response from a simulator."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    # Faults: cut the connection after this many body bytes (None: send everything).
+    cut_after: int | None = None
+
+    @classmethod
+    def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> SimResponse:
+        """A JSON response."""
+        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return cls(status, body, {"Content-Type": "application/json; charset=utf-8", **(headers or {})})
+
+    @classmethod
+    def text(cls, text: str, status: int = 200, ctype: str = "text/plain") -> SimResponse:
+        """A plain-text (or HTML) response."""
+        return cls(status, text.encode("utf-8"), {"Content-Type": f"{ctype}; charset=utf-8"})
+
+
+Handler = Callable[..., SimResponse]
+
+
+class Router:
+    """Maps (method, path pattern) to handlers; ``{name}`` segments become keyword arguments."""
+
+    def __init__(self) -> None:
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+
+    def add(self, method: str, pattern: str, handler: Handler, *, ignore_case: bool = False) -> None:
+        """Register ``handler`` for ``method`` on ``pattern`` (e.g. ``/ticket/{id}/``)."""
+        regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern) + "$"
+        flags = re.IGNORECASE if ignore_case else 0
+        self._routes.append((method.upper(), re.compile(regex, flags), handler))
+
+    def match(self, method: str, path: str) -> tuple[Handler | None, dict[str, str], bool]:
+        """The handler and path arguments, and whether the path exists under another method."""
+        path_exists = False
+        for route_method, regex, handler in self._routes:
+            found = regex.match(path)
+            if found:
+                path_exists = True
+                if route_method == method.upper():
+                    return handler, found.groupdict(), True
+        return None, {}, path_exists
+
+
+@dataclass
+class Faults:
+    """Failure modes a simulator can be switched into, for tests and demos."""
+
+    latency: float = 0.0  # seconds added to every request
+    throttle_every: int = 0  # throttle every Nth request (0: never)
+    fail_every: int = 0  # answer every Nth request with ``fail_status``
+    fail_status: int = 503
+    html_errors: bool = False  # answer failures with an HTML page
+    truncate_json: bool = False  # cut JSON bodies in half
+    reset_mid_body: bool = False  # drop the connection half-way through the body
+    hang: float = 0.0  # sleep this long before answering (to trigger timeouts)
+
+
+class Simulator:
+    """Base of the vendor simulators: auth, routing, faults and a request counter.
+
+    Subclasses register routes in ``__init__`` and implement ``authenticate`` and
+    ``throttle_response`` the way their vendor documents.
+    """
+
+    flavour: str = ""
+    prefix: str = ""  # e.g. "/api/1.1/json" -- stripped before routing
+
+    def __init__(self) -> None:
+        self.router = Router()
+        self.faults = Faults()
+        self.lock = threading.RLock()
+        self.request_count = 0
+        self.log: list[tuple[str, str]] = []  # (method, path) of every request served
+
+    # -- to implement --------------------------------------------------------------------
+
+    def authenticate(self, request: SimRequest) -> SimResponse | None:
+        """None when the request may proceed, else the vendor's auth error response."""
+        return None
+
+    def throttle_response(self, request: SimRequest) -> SimResponse:
+        """The vendor's throttling answer."""
+        return SimResponse.json({"message": "Too many requests"}, 429, {"Retry-After": "1"})
+
+    def not_found(self, request: SimRequest) -> SimResponse:
+        """The vendor's answer to an unknown path."""
+        return SimResponse.json({"error": "Not found"}, 404)
+
+    def public_paths(self) -> tuple[str, ...]:
+        """Paths (after the prefix) that need no authentication."""
+        return ()
+
+    # -- dispatch ------------------------------------------------------------------------
+
+    def handle(self, request: SimRequest) -> SimResponse:
+        """Serve one request: faults, auth, routing."""
+        with self.lock:
+            self.request_count += 1
+            count = self.request_count
+            self.log.append((request.method, request.path))
+        faults = self.faults
+        if faults.latency:
+            time.sleep(faults.latency)
+        if faults.hang:
+            time.sleep(faults.hang)
+        if faults.throttle_every and count % faults.throttle_every == 0:
+            return self.throttle_response(request)
+        if faults.fail_every and count % faults.fail_every == 0:
+            return self._failure(faults.fail_status)
+        path = request.path
+        if self.prefix:
+            if not path.startswith(self.prefix):
+                return self.not_found(request)
+            path = path[len(self.prefix) :] or "/"
+        if path not in self.public_paths():
+            denied = self.authenticate(request)
+            if denied is not None:
+                return denied
+        handler, kwargs, path_exists = self.router.match(request.method, path)
+        if handler is None:
+            if path_exists:
+                return SimResponse.json({"error": "Method not allowed"}, 405)
+            return self.not_found(request)
+        try:
+            with self.lock:
+                response = handler(request, **kwargs)
+        except (ValueError, KeyError, json.JSONDecodeError) as exc:
+            response = SimResponse.json({"error": f"Bad request: {exc}"}, 400)
+        if faults.truncate_json and response.body:
+            response.body = response.body[: max(1, len(response.body) // 2)]
+        if faults.reset_mid_body and response.body:
+            response.cut_after = max(1, len(response.body) // 2)
+        return response
+
+    def _failure(self, status: int) -> SimResponse:
+        if self.faults.html_errors or status in (502, 503, 504):
+            page = f"<html><body><h1>{status} Service Unavailable</h1><p>nginx</p></body></html>"
+            return SimResponse.text(page, status, "text/html")
+        return SimResponse.json({"error": "Internal server error"}, status)
+
+
+# -- serving over loopback ----------------------------------------------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    simulator: Simulator
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        split = urlsplit(self.path)
+        request = SimRequest(
+            method=self.command,
+            path=split.path,
+            query=parse_qsl(split.query, keep_blank_values=True),
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+            client=self.client_address[0],
+        )
+        response = self.simulator.handle(request)
+        payload = response.body
+        headers = dict(response.headers)
+        if (
+            "gzip" in request.headers.get("accept-encoding", "")
+            and len(payload) > 512
+            and response.cut_after is None
+        ):
+            payload = gzip.compress(payload, compresslevel=5)
+            headers["Content-Encoding"] = "gzip"
+        self.send_response(response.status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        if response.cut_after is not None:
+            self.wfile.write(payload[: response.cut_after])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep the terminal quiet; the simulator keeps its own log."""
+
+
+class SimServer:
+    """A simulator served on 127.0.0.1 in a background thread."""
+
+    def __init__(self, simulator: Simulator, port: int = 0, host: str = "127.0.0.1") -> None:
+        handler = type("BoundHandler", (_Handler,), {"simulator": simulator})
+        self.simulator = simulator
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="simulator", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``: the root the simulator answers on."""
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> SimServer:
+        """Start serving in the background."""
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> SimServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+# -- serving in-process ---------------------------------------------------------------------
+
+
+class InProcessTransport(httpx.AsyncBaseTransport):
+    """An httpx transport that hands requests to a simulator in a worker thread (for ``--demo``)."""
+
+    def __init__(self, simulator: Simulator) -> None:
+        self.simulator = simulator
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Serve ``request`` from the simulator without a socket."""
+        body = await request.aread()
+        sim_request = SimRequest(
+            method=request.method,
+            path=request.url.path,
+            query=parse_qsl(request.url.query.decode("ascii"), keep_blank_values=True),
+            headers={k.lower(): v for k, v in request.headers.items()},
+            body=body,
+        )
+        response = await asyncio.to_thread(self.simulator.handle, sim_request)
+        if response.cut_after is not None:
+            raise httpx.RemoteProtocolError("peer closed connection mid-body", request=request)
+        return httpx.Response(
+            response.status, headers=response.headers, content=response.body, request=request
+        )
+
+
+def _parse_multipart(body: bytes, ctype: str) -> dict[str, Any]:
+    """Text fields of a multipart/form-data body (files are ignored)."""
+    match = re.search(r'boundary="?([^";]+)"?', ctype)
+    if not match:
+        return {}
+    boundary = ("--" + match.group(1)).encode()
+    fields: dict[str, Any] = {}
+    for part in body.split(boundary):
+        head, _, value = part.partition(b"\r\n\r\n")
+        name = re.search(rb'name="([^"]+)"', head)
+        if name and b"filename=" not in head:
+            fields.setdefault(name.group(1).decode(), value.rstrip(b"\r\n-").decode("utf-8", "replace"))
+    return fields
