@@ -74,9 +74,7 @@ class InvalidInput(DeskError):
 
     title = "Invalid input"
 
-    def __init__(
-        self, message: str = "", *, fields: Mapping[str, str] | None = None, hint: str | None = None
-    ) -> None:
+    def __init__(self, message: str = "", *, fields: Mapping[str, str] | None = None, hint: str | None = None) -> None:
         self.fields: dict[str, str] = dict(fields or {})
         if not message and self.fields:
             message = "; ".join(f"{k}: {v}" for k, v in self.fields.items())

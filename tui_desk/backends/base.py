@@ -103,6 +103,13 @@ class Backend(ABC):
     async def logout(self) -> None:
         """End the server-side session where there is one."""
 
+    def needs_agent_choice(self) -> bool:
+        """True when the backend cannot tell who we are and the agent must pick themselves (HappyFox)."""
+        return False
+
+    def choose_agent(self, agent_id: str) -> None:
+        """Remember which agent we act as, after ``needs_agent_choice`` (HappyFox staff id)."""
+
     async def aclose(self) -> None:
         """Release the connection pool."""
         await self.http.aclose()

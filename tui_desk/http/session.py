@@ -233,9 +233,7 @@ class HttpSession:
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 # Reset mid-body, protocol garbage: the server may have acted on it.
                 if is_write:
-                    raise UnknownOutcome(
-                        f"{method} {url.path}: connection lost ({type(exc).__name__})"
-                    ) from None
+                    raise UnknownOutcome(f"{method} {url.path}: connection lost ({type(exc).__name__})") from None
                 wait = self._backoff(attempt)
                 if attempt >= self.policy.attempts or waited + wait > self.policy.total_wait:
                     self._emit(LinkState.OFFLINE, detail=type(exc).__name__)

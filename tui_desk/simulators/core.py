@@ -239,11 +239,7 @@ class _Handler(BaseHTTPRequestHandler):
         response = self.simulator.handle(request)
         payload = response.body
         headers = dict(response.headers)
-        if (
-            "gzip" in request.headers.get("accept-encoding", "")
-            and len(payload) > 512
-            and response.cut_after is None
-        ):
+        if "gzip" in request.headers.get("accept-encoding", "") and len(payload) > 512 and response.cut_after is None:
             payload = gzip.compress(payload, compresslevel=5)
             headers["Content-Encoding"] = "gzip"
         self.send_response(response.status)
@@ -321,9 +317,7 @@ class InProcessTransport(httpx.AsyncBaseTransport):
         response = await asyncio.to_thread(self.simulator.handle, sim_request)
         if response.cut_after is not None:
             raise httpx.RemoteProtocolError("peer closed connection mid-body", request=request)
-        return httpx.Response(
-            response.status, headers=response.headers, content=response.body, request=request
-        )
+        return httpx.Response(response.status, headers=response.headers, content=response.body, request=request)
 
 
 def _parse_multipart(body: bytes, ctype: str) -> dict[str, Any]:

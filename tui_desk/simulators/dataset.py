@@ -232,9 +232,7 @@ class Dataset:
         return self.now
 
 
-def generate(
-    seed: int = 7, tickets: int = 600, users: int = 160, agents: int = 8, assets: int = 240
-) -> Dataset:
+def generate(seed: int = 7, tickets: int = 600, users: int = 160, agents: int = 8, assets: int = 240) -> Dataset:
     """Build the deterministic dataset."""
     rng = random.Random(seed)
     agent_list = []
@@ -328,9 +326,7 @@ def generate(
             created=created,
             updated=created,
             due=(created + timedelta(days=rng.choice([1, 2, 3, 5, 7]))) if rng.random() < 0.4 else None,
-            tags=rng.sample(
-                ["vip", "onsite", "remote", "hardware", "escalated", "repeat"], k=rng.randint(0, 2)
-            ),
+            tags=rng.sample(["vip", "onsite", "remote", "hardware", "escalated", "repeat"], k=rng.randint(0, 2)),
         )
         if rng.random() < 0.25:
             ticket.attachments.append(
@@ -367,6 +363,4 @@ def generate(
         ("Closing soon", "We believe this is resolved. We will close the ticket in two days unless we hear back."),
         ("Escalated", "I have escalated this to our second-line team; they will contact you today."),
     ])]  # fmt: skip
-    return Dataset(
-        agent_list, user_list, ticket_map, asset_map, categories, asset_types, templates, next_comment
-    )
+    return Dataset(agent_list, user_list, ticket_map, asset_map, categories, asset_types, templates, next_comment)
