@@ -103,7 +103,8 @@ ASSET_TYPES = [("Laptop", ["Dell", "Lenovo", "Apple"]), ("Monitor", ["Dell", "LG
 MODELS = {
     "Dell": ["Latitude 5520", "OptiPlex 3060", "P2422H", "U2720Q"], "Lenovo": ["ThinkPad T14", "ThinkPad X1"],
     "Apple": ["MacBook Pro 14", "iPhone 15"], "LG": ["27UL500"], "Samsung": ["Galaxy S24", "S27A600"],
-    "Google": ["Pixel 8"], "Adobe": ["Creative Cloud"], "Microsoft": ["Microsoft 365 E3"], "JetBrains": ["All Products"],
+    "Google": ["Pixel 8"], "Adobe": ["Creative Cloud"], "Microsoft": ["Microsoft 365 E3"],
+    "JetBrains": ["All Products"],
 }  # fmt: skip
 
 
