@@ -1,0 +1,68 @@
+"""An in-memory LRU cache with a time-to-live, keyed by (resource, parameters)."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+Key = tuple[str, Hashable]
+
+
+class TTLCache:
+    """Least-recently-used entries expire after ``ttl`` seconds; at most ``max_entries`` are kept.
+
+    Keys are ``(resource, params)``; ``invalidate(resource)`` drops every entry of a resource,
+    so a write can drop exactly what it changed.
+    """
+
+    def __init__(self, max_entries: int = 512, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        if max_entries < 1:
+            raise ValueError("max_entries must be at least 1")
+        self.max_entries = max_entries
+        self.ttl = ttl
+        self._clock = clock
+        self._entries: OrderedDict[Key, tuple[float, Any]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, resource: str, params: Hashable = ()) -> tuple[bool, Any]:
+        """``(True, value)`` for a fresh entry, else ``(False, None)``."""
+        key = (resource, params)
+        entry = self._entries.get(key)
+        if entry is None:
+            self.misses += 1
+            return False, None
+        stored_at, value = entry
+        if self._clock() - stored_at > self.ttl:
+            del self._entries[key]
+            self.misses += 1
+            return False, None
+        self._entries.move_to_end(key)
+        self.hits += 1
+        return True, value
+
+    def put(self, resource: str, params: Hashable, value: Any) -> None:
+        """Store ``value``, evicting the least recently used entries beyond the bound."""
+        key = (resource, params)
+        self._entries[key] = (self._clock(), value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+    def invalidate(self, resource: str, params: Hashable | None = None) -> int:
+        """Drop one entry, or every entry of ``resource`` when ``params`` is None; returns how many."""
+        if params is not None:
+            return 1 if self._entries.pop((resource, params), None) is not None else 0
+        doomed = [key for key in self._entries if key[0] == resource]
+        for key in doomed:
+            del self._entries[key]
+        return len(doomed)
+
+    def clear(self) -> None:
+        """Drop everything."""
+        self._entries.clear()

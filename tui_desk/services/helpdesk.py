@@ -1,0 +1,311 @@
+"""The one service API the UI talks to: cached reads, paged listings and guarded writes for any backend."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, TypeVar
+
+from tui_desk.backends.base import Backend, Capabilities
+from tui_desk.errors import InvalidInput, ReadOnly
+from tui_desk.http import LinkEvent
+from tui_desk.models import (
+    Agent,
+    Asset,
+    AssetType,
+    CannedResponse,
+    Category,
+    Comment,
+    Identity,
+    NewTicket,
+    Page,
+    Priority,
+    Status,
+    Ticket,
+    TicketChange,
+    TicketQuery,
+    TicketSummary,
+    User,
+)
+from tui_desk.services.cache import TTLCache
+from tui_desk.services.pager import Pager
+
+T = TypeVar("T")
+
+# Resources in the cache, so writes can invalidate exactly what they change.
+TICKET_PAGES = "ticket_pages"
+TICKET = "ticket"
+THREAD = "thread"
+USER_PAGES = "user_pages"
+ASSET_PAGES = "asset_pages"
+
+
+class HelpdeskService:
+    """Reads through a TTL cache and writes through per-ticket locks, over one backend adapter.
+
+    Every read method takes ``refresh=True`` to bypass the cache. Writes invalidate what they
+    change, are serialised per ticket (HappyFox rejects parallel updates), and are refused
+    up front on a read-only profile.
+    """
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        profile_name: str = "default",
+        cache: TTLCache | None = None,
+        read_only: bool = False,
+    ) -> None:
+        self.backend = backend
+        self.profile_name = profile_name
+        self.cache = cache or TTLCache(max_entries=512, ttl=60.0)
+        self.read_only = read_only
+        self._ticket_locks: dict[str, asyncio.Lock] = {}
+        self._inflight: dict[tuple[str, Hashable], asyncio.Future[Any]] = {}
+        self.identity: Identity | None = None
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the backend supports (the UI hides or explains the rest)."""
+        return self.backend.capabilities
+
+    @property
+    def backend_title(self) -> str:
+        """The product name, e.g. "Jitbit"."""
+        return self.backend.title
+
+    def subscribe(self, listener: Callable[[LinkEvent], None]) -> None:
+        """Receive connection-state changes (throttled, retrying, offline, online)."""
+        self.backend.http.subscribe(listener)
+
+    async def aclose(self) -> None:
+        """Close the backend's connection pool."""
+        await self.backend.aclose()
+
+    # -- caching helpers ----------------------------------------------------------------------
+
+    async def _cached(
+        self, resource: str, params: Hashable, load: Callable[[], Awaitable[T]], refresh: bool = False
+    ) -> T:
+        """The cached value, or load it once even when several callers ask at the same time."""
+        key = (self.profile_name, params)
+        if not refresh:
+            hit, value = self.cache.get(resource, key)
+            if hit:
+                return value  # type: ignore[no-any-return]
+        inflight = self._inflight.get((resource, key))
+        if inflight is not None and not refresh:
+            return await asyncio.shield(inflight)  # type: ignore[no-any-return]
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._inflight[(resource, key)] = future
+        try:
+            value = await load()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved
+            raise
+        finally:
+            self._inflight.pop((resource, key), None)
+        future.set_result(value)
+        self.cache.put(resource, key, value)
+        return value
+
+    def _ticket_lock(self, ticket_id: str) -> asyncio.Lock:
+        return self._ticket_locks.setdefault(ticket_id, asyncio.Lock())
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnly("this profile is read-only; nothing was sent")
+
+    def _invalidate_ticket(self, ticket_id: str) -> None:
+        key = (self.profile_name, ticket_id)
+        self.cache.invalidate(TICKET, key)
+        self.cache.invalidate(THREAD, key)
+        self.cache.invalidate(TICKET_PAGES)
+
+    # -- session ------------------------------------------------------------------------------
+
+    async def connect(self) -> Identity:
+        """Sign in where needed and learn who we are."""
+        await self.backend.login()
+        agent = await self.backend.whoami()
+        self.identity = Identity(agent=agent, backend=self.backend.name, url=self.backend.profile.url)
+        return self.identity
+
+    def needs_agent_choice(self) -> bool:
+        """True when the agent must say who they are (HappyFox without a staff id)."""
+        return self.backend.needs_agent_choice()
+
+    def choose_agent(self, agent: Agent) -> None:
+        """Act as ``agent`` from now on."""
+        self.backend.choose_agent(agent.id)
+        self.identity = Identity(agent=agent, backend=self.backend.name, url=self.backend.profile.url)
+
+    # -- reference data -------------------------------------------------------------------------
+
+    async def statuses(self, refresh: bool = False) -> list[Status]:
+        """Every ticket status."""
+        return await self._cached("statuses", (), self.backend.statuses, refresh)
+
+    async def priorities(self, refresh: bool = False) -> list[Priority]:
+        """Every priority, least urgent first."""
+        return await self._cached("priorities", (), self.backend.priorities, refresh)
+
+    async def categories(self, refresh: bool = False) -> list[Category]:
+        """Every category."""
+        return await self._cached("categories", (), self.backend.categories, refresh)
+
+    async def agents(self, refresh: bool = False) -> list[Agent]:
+        """Every assignable agent."""
+        return await self._cached("agents", (), self.backend.agents, refresh)
+
+    async def canned_responses(self, refresh: bool = False) -> list[CannedResponse]:
+        """Canned replies, where the backend has them."""
+        if not self.capabilities.canned_responses:
+            return []
+        return await self._cached("canned", (), self.backend.canned_responses, refresh)
+
+    async def reference_data(self) -> tuple[list[Status], list[Priority], list[Category], list[Agent]]:
+        """Statuses, priorities, categories and agents, fetched concurrently."""
+        return await asyncio.gather(self.statuses(), self.priorities(), self.categories(), self.agents())
+
+    # -- tickets --------------------------------------------------------------------------------
+
+    def page_size(self) -> int:
+        """Tickets per page: the profile's choice, capped by what the backend allows."""
+        return min(self.backend.profile.page_size, self.capabilities.max_page_size)
+
+    async def ticket_page(self, query: TicketQuery, number: int, refresh: bool = False) -> Page[TicketSummary]:
+        """One page of the queue."""
+        size = self.page_size()
+        return await self._cached(
+            TICKET_PAGES, (query, number, size), lambda: self.backend.list_tickets(query, number, size), refresh
+        )
+
+    def ticket_pager(self, query: TicketQuery, *, prefetch: int = 2, refresh: bool = False) -> Pager[TicketSummary]:
+        """A pager over the queue for ``query`` that prefetches ahead of the reader."""
+        first = [refresh]
+
+        async def fetch(number: int) -> Page[TicketSummary]:
+            bypass = first[0] and number == 1
+            first[0] = False
+            return await self.ticket_page(query, number, refresh=bypass)
+
+        concurrency = 3 if self.capabilities.ticket_totals else 1
+        return Pager(fetch, prefetch=prefetch, concurrency=concurrency)
+
+    async def ticket(self, ticket_id: str, refresh: bool = False) -> Ticket:
+        """A ticket with its body."""
+        return await self._cached(TICKET, ticket_id, lambda: self.backend.get_ticket(ticket_id), refresh)
+
+    async def thread(self, ticket_id: str, refresh: bool = False) -> list[Comment]:
+        """The ticket's comments, oldest first."""
+        return await self._cached(THREAD, ticket_id, lambda: self.backend.get_thread(ticket_id), refresh)
+
+    async def ticket_with_thread(self, ticket_id: str, refresh: bool = False) -> tuple[Ticket, list[Comment]]:
+        """The ticket and its thread, fetched concurrently."""
+        return await asyncio.gather(self.ticket(ticket_id, refresh), self.thread(ticket_id, refresh))
+
+    async def create_ticket(self, draft: NewTicket) -> Ticket:
+        """Log a new ticket; the queue is refetched afterwards."""
+        self._check_writable()
+        ticket = await self.backend.create_ticket(draft)
+        self.cache.invalidate(TICKET_PAGES)
+        return ticket
+
+    async def reply(self, ticket_id: str, body: str) -> list[Comment]:
+        """Post a public reply and return the re-read thread."""
+        return await self._post(ticket_id, body, self.backend.add_reply)
+
+    async def note(self, ticket_id: str, body: str) -> list[Comment]:
+        """Post an internal note and return the re-read thread."""
+        return await self._post(ticket_id, body, self.backend.add_note)
+
+    async def _post(self, ticket_id: str, body: str, send: Callable[[str, str], Awaitable[None]]) -> list[Comment]:
+        self._check_writable()
+        if not body.strip():
+            raise InvalidInput("the message is empty")
+        async with self._ticket_lock(ticket_id):
+            try:
+                await send(ticket_id, body)
+            finally:
+                # Whatever happened, the next read must come from the server.
+                self._invalidate_ticket(ticket_id)
+            return await self.thread(ticket_id, refresh=True)
+
+    async def update(self, ticket_id: str, change: TicketChange) -> Ticket:
+        """Change status, priority, assignee or category; returns the re-read ticket."""
+        self._check_writable()
+        async with self._ticket_lock(ticket_id):
+            try:
+                if not change.is_empty():
+                    await self.backend.update_ticket(ticket_id, change)
+            finally:
+                self._invalidate_ticket(ticket_id)
+            return await self.ticket(ticket_id, refresh=True)
+
+    async def close(self, ticket_id: str) -> Ticket:
+        """Close a ticket; returns the re-read ticket."""
+        self._check_writable()
+        async with self._ticket_lock(ticket_id):
+            try:
+                await self.backend.close_ticket(ticket_id)
+            finally:
+                self._invalidate_ticket(ticket_id)
+            return await self.ticket(ticket_id, refresh=True)
+
+    # -- users ----------------------------------------------------------------------------------
+
+    async def users(self, search: str | None, number: int = 1, refresh: bool = False) -> Page[User]:
+        """One page of users matching ``search``."""
+        text = (search or "").strip() or None
+        return await self._cached(
+            USER_PAGES, (text, number), lambda: self.backend.list_users(text, number, 50), refresh
+        )
+
+    async def user(self, user_id: str, refresh: bool = False) -> User:
+        """A user's contact details."""
+        return await self._cached("user", user_id, lambda: self.backend.get_user(user_id), refresh)
+
+    async def user_tickets(self, user_id: str, refresh: bool = False) -> Page[TicketSummary]:
+        """The user's most recent tickets (first page)."""
+        return await self._cached("user_tickets", user_id, lambda: self.backend.user_tickets(user_id, 1, 25), refresh)
+
+    async def user_assets(self, user_id: str, refresh: bool = False) -> list[Asset]:
+        """Assets assigned to the user, where the backend can tell."""
+        if not self.capabilities.assets:
+            return []
+        return await self._cached("user_assets", user_id, lambda: self.backend.user_assets(user_id), refresh)
+
+    # -- assets ---------------------------------------------------------------------------------
+
+    async def asset_types(self, refresh: bool = False) -> list[AssetType]:
+        """Every asset type (raises Unsupported where the backend has no assets)."""
+        return await self._cached("asset_types", (), self.backend.asset_types, refresh)
+
+    async def assets(
+        self, type_id: str | None, search: str | None, number: int = 1, refresh: bool = False
+    ) -> Page[Asset]:
+        """One page of assets."""
+        text = (search or "").strip() or None
+        return await self._cached(
+            ASSET_PAGES,
+            (type_id, text, number),
+            lambda: self.backend.list_assets(type_id, text, number, 50),
+            refresh,
+        )
+
+    async def asset(self, asset_id: str, refresh: bool = False) -> Asset:
+        """One asset."""
+        return await self._cached("asset", asset_id, lambda: self.backend.get_asset(asset_id), refresh)
+
+
+def describe_capabilities(caps: Capabilities) -> dict[str, Any]:
+    """The capability flags as a plain dict (for ``check`` output and diagnostics)."""
+    return {
+        "assets": caps.assets,
+        "internal_notes": caps.internal_notes,
+        "user_search": caps.user_search,
+        "canned_responses": caps.canned_responses,
+        "ticket_totals": caps.ticket_totals,
+    }
