@@ -1,0 +1,136 @@
+"""The ``tui-desk`` command line: the TUI, ``--demo``, ``simulate`` and ``check``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+
+from tui_desk import __version__
+from tui_desk.errors import ConfigError, DeskError
+
+FLAVOURS = ("happyfox", "jitbit", "helpdeskpro")
+EXIT_OK, EXIT_FAIL, EXIT_CONFIG = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = argparse.ArgumentParser(
+        prog="tui-desk",
+        description="A keyboard-first terminal client for HappyFox, Jitbit and HelpDesk Pro.",
+        epilog="Configuration: $TUI_DESK_CONFIG or ~/.config/tui-desk/config.toml; TUI_DESK_* variables override it.",
+    )
+    parser.add_argument("--version", action="version", version=f"tui-desk {__version__}")
+    parser.add_argument(
+        "--demo",
+        nargs="?",
+        const="jitbit",
+        choices=FLAVOURS,
+        metavar="BACKEND",
+        help="run against an embedded simulator (happyfox, jitbit or helpdeskpro; default jitbit)",
+    )
+    parser.add_argument("--profile", metavar="NAME", help="the profile to use (default: default_profile)")
+    parser.add_argument("--config", metavar="PATH", help="the config file to read")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    simulate = sub.add_parser("simulate", help="serve a simulated helpdesk on 127.0.0.1")
+    simulate.add_argument("flavour", nargs="?", default="jitbit", choices=FLAVOURS, metavar="BACKEND")
+    simulate.add_argument("--port", type=int, default=0, help="port to listen on (0: a free port)")
+
+    check = sub.add_parser("check", help="connect, sign in and print who you are")
+    check.add_argument("--profile", dest="check_profile", metavar="NAME", help="the profile to check")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "simulate":
+            return run_simulate(args.flavour, args.port)
+        if args.command == "check":
+            return asyncio.run(run_check(args.config, args.check_profile or args.profile))
+        return run_tui(args.demo, args.config, args.profile)
+    except ConfigError as exc:
+        print(f"tui-desk: {exc.user_message()}", file=sys.stderr)
+        return EXIT_CONFIG
+    except DeskError as exc:
+        print(f"tui-desk: {exc.user_message()}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_simulate(flavour: str, port: int) -> int:
+    """Serve a simulator until interrupted; the first line printed is its base URL."""
+    from tui_desk.services.connect import DEMO_CREDENTIALS, simulator_class
+    from tui_desk.simulators.core import SimServer
+
+    try:
+        server = SimServer(simulator_class(flavour)(), port=port)
+    except OSError as exc:
+        print(f"tui-desk: cannot listen on 127.0.0.1:{port} ({exc.strerror})", file=sys.stderr)
+        return EXIT_FAIL
+    print(server.base_url, flush=True)
+    creds = ", ".join(f"{k}={v}" for k, v in DEMO_CREDENTIALS[flavour].items())
+    print(f"{flavour} simulator on 127.0.0.1; demo credentials: {creds}. Ctrl+C stops it.", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        server.httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.httpd.server_close()
+    return EXIT_OK
+
+
+async def run_check(cli_config: str | None, cli_profile: str | None) -> int:
+    """Connect with a profile, sign in and print the agent and the backend."""
+    from tui_desk.config import load_profile
+    from tui_desk.services.connect import open_service
+
+    name, profile = load_profile(cli_config, cli_profile)
+    service = open_service(profile, name)
+    try:
+        identity = await service.connect()
+    except DeskError as exc:
+        print(f"tui-desk: profile {name!r} ({profile.backend} at {profile.url}): {exc.user_message()}", file=sys.stderr)
+        return EXIT_FAIL
+    finally:
+        await service.aclose()
+    agent = identity.agent
+    who = agent.name + (f" <{agent.email}>" if agent.email else "")
+    print(f"profile:  {name}")
+    print(f"backend:  {service.backend_title} ({profile.backend})")
+    print(f"url:      {profile.url}")
+    print(f"agent:    {who}" + (f" (id {agent.id})" if agent.id else ""))
+    if service.needs_agent_choice():
+        print("note:     no staff id set; set staff_id (or TUI_DESK_STAFF_ID) to reply and add notes")
+    return EXIT_OK
+
+
+def run_tui(demo: str | None, cli_config: str | None, cli_profile: str | None) -> int:
+    """Open the TUI on the demo, the chosen profile, or the first-run screen."""
+    from tui_desk.ui.app import DeskApp
+
+    if demo:
+        app = DeskApp.for_demo(demo)
+    else:
+        from tui_desk.config import load_profile
+
+        try:
+            name, profile = load_profile(cli_config, cli_profile)
+        except ConfigError as exc:
+            if "no configuration found" not in exc.message:
+                raise
+            app = DeskApp.first_run()
+        else:
+            app = DeskApp.for_profile(name, profile)
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,175 @@
+"""Ticket detail: the header fields, the body and the whole thread, oldest to newest."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui_desk.errors import DeskError
+from tui_desk.models import Comment, CommentKind, Ticket
+from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.ui.format import long_time, person, size
+from tui_desk.ui.safe import one_line, safe_text
+from tui_desk.ui.styles import stylesheet
+from tui_desk.ui.widgets.status_line import StatusLine
+
+KIND_LABEL = {
+    CommentKind.REPLY: "REPLY",
+    CommentKind.NOTE: "INTERNAL NOTE",
+    CommentKind.SYSTEM: "SYSTEM",
+}
+
+
+class CommentView(Static):
+    """One entry of the thread; internal notes carry a label, not only a colour."""
+
+    def __init__(self, comment: Comment) -> None:
+        super().__init__(classes=f"comment {comment.kind.value}")
+        self.comment = comment
+
+    def render(self) -> Group:
+        """Header line (kind, author, time) and the body, all literal text."""
+        c = self.comment
+        head = Text(no_wrap=True, overflow="ellipsis")
+        head.append(f"[{KIND_LABEL[c.kind]}] " if c.kind is not CommentKind.REPLY else "", style="bold")
+        head.append(one_line(person(c.author, with_email=not c.author.is_agent), 80), style="bold")
+        if c.author.is_agent:
+            head.append(" (agent)")
+        head.append(f"  {long_time(c.created_at)}", style="dim")
+        parts: list[Text] = [head, safe_text(c.body or "(empty)")]
+        for item in c.attachments:
+            parts.append(safe_text(f"📎 {item.name} ({size(item.size)})", "italic", single_line=True))
+        return Group(*parts)
+
+
+class TicketScreen(Screen[None]):
+    """One ticket with its thread; ``[`` and ``]`` walk the queue."""
+
+    CSS_PATH = stylesheet("ticket.tcss")
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="ticket.back"),
+        Binding("left_square_bracket", "step(-1)", "Prev", id="ticket.prev"),
+        Binding("right_square_bracket", "step(1)", "Next", id="ticket.next"),
+        Binding("R,ctrl+r", "refresh", "Refresh", id="ticket.refresh"),
+        Binding("j", "scroll(1)", "Down", show=False, id="ticket.down"),
+        Binding("k", "scroll(-1)", "Up", show=False, id="ticket.up"),
+        Binding("g", "scroll_home", "Top", show=False, id="ticket.top"),
+        Binding("G", "scroll_end", "End", show=False, id="ticket.end"),
+    ]
+
+    def __init__(self, service: HelpdeskService, ticket_id: str, queue_ids: list[str] | None = None) -> None:
+        super().__init__()
+        self.service = service
+        self.ticket_id = ticket_id
+        self.queue_ids = queue_ids or [ticket_id]
+        self.ticket: Ticket | None = None
+
+    def compose(self) -> ComposeResult:
+        """Header, scrolling body and thread, status line, footer."""
+        yield Static(id="ticket-header")
+        with VerticalScroll(id="ticket-scroll"):
+            yield Static(id="ticket-body")
+            yield VerticalScroll(id="thread")
+        yield StatusLine(id="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Load the ticket and its thread."""
+        self.query_one("#ticket-header", Static).update(Text(f" Loading ticket {self.ticket_id}…"))
+        self.load()
+
+    @work(exclusive=True, group="ticket")
+    async def load(self, refresh: bool = False) -> None:
+        """Fetch the ticket and its thread concurrently, then show them."""
+        self.query_one(StatusLine).busy = True
+        try:
+            ticket, thread = await self.service.ticket_with_thread(self.ticket_id, refresh=refresh)
+        except DeskError as exc:
+            self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
+            self.query_one("#ticket-header", Static).update(safe_text(f" {exc.user_message()}"))
+            return
+        finally:
+            self.query_one(StatusLine).busy = False
+        self.ticket = ticket
+        self.query_one("#ticket-header", Static).update(self._header(ticket))
+        self.query_one("#ticket-body", Static).update(self._body(ticket))
+        holder = self.query_one("#thread", VerticalScroll)
+        await holder.remove_children()
+        await holder.mount_all([CommentView(c) for c in thread])
+        if not thread:
+            await holder.mount(Static(Text("No replies yet.", style="dim")))
+
+    def _header(self, t: Ticket) -> Table:
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
+        title = Text(f"#{one_line(t.number, 20)} ", style="bold")
+        title.append_text(safe_text(t.subject, "bold", single_line=True))
+        grid.add_row("", title, "", "")
+        grid.add_row(
+            "Status", safe_text(t.status.name if t.status else "—", single_line=True),
+            "Priority", safe_text(t.priority.name if t.priority else "—", single_line=True),
+        )  # fmt: skip
+        grid.add_row(
+            "From", safe_text(person(t.requester, with_email=True) or "—", single_line=True),
+            "Assignee", safe_text(person(t.assignee) or "unassigned", single_line=True),
+        )  # fmt: skip
+        grid.add_row(
+            "Category", safe_text(t.category.name if t.category else "—", single_line=True),
+            "Due", Text(long_time(t.due_at)),
+        )  # fmt: skip
+        grid.add_row("Created", Text(long_time(t.created_at)), "Updated", Text(long_time(t.updated_at)))
+        if t.tags:
+            grid.add_row("Tags", safe_text(", ".join(t.tags), single_line=True), "", "")
+        return grid
+
+    def _body(self, t: Ticket) -> Group:
+        parts: list[Text] = [safe_text(t.body or "(no description)")]
+        if t.attachments:
+            files = ", ".join(f"{a.name} ({size(a.size)})" for a in t.attachments)
+            parts.append(safe_text(f"📎 {files}", "italic"))
+        if t.asset_ids:
+            parts.append(safe_text("Linked assets: " + ", ".join(t.asset_ids), "italic"))
+        return Group(*parts)
+
+    def action_back(self) -> None:
+        """Back to the queue."""
+        self.dismiss()
+
+    def action_step(self, delta: int) -> None:
+        """Open the previous or next ticket of the queue."""
+        try:
+            index = self.queue_ids.index(self.ticket_id) + delta
+        except ValueError:
+            return
+        if 0 <= index < len(self.queue_ids):
+            self.ticket_id = self.queue_ids[index]
+            self.query_one("#ticket-scroll", VerticalScroll).scroll_home(animate=False)
+            self.load()
+        else:
+            self.app.notify("No more tickets in this direction.", markup=False)
+
+    def action_refresh(self) -> None:
+        """Re-read the ticket from the server."""
+        self.load(refresh=True)
+
+    def action_scroll(self, lines: int) -> None:
+        """Scroll the ticket by ``lines``."""
+        self.query_one("#ticket-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_scroll_home(self) -> None:
+        """Scroll to the top."""
+        self.query_one("#ticket-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        """Scroll to the newest comment."""
+        self.query_one("#ticket-scroll", VerticalScroll).scroll_end(animate=False)
