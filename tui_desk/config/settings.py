@@ -78,7 +78,11 @@ def load_file(path: Path) -> FileSettings:
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not UTF-8 text", hint="Save it as UTF-8.") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: malformed TOML ({exc})", hint="Fix the line named above.") from None
+        detail = str(exc)
+        if "end of document" in detail:
+            last_line = len(raw.decode("utf-8").rstrip("\n").split("\n"))
+            detail = detail.replace("at end of document", f"at line {last_line}, the end of the file")
+        raise ConfigError(f"{path}: malformed TOML: {detail}", hint="Fix that line.") from None
     try:
         return FileSettings.model_validate(data)
     except ValidationError as exc:
