@@ -48,6 +48,7 @@ def test_environment_alone_defines_a_profile(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("TUI_DESK_USERNAME", "admin")
     monkeypatch.setenv("TUI_DESK_PASSWORD", "x")
     name, profile = load_profile()
+    assert name == "env"
     assert profile.backend == "jitbit"
     assert profile.url == "http://127.0.0.1:8080"
     assert profile.password is not None and profile.password.get_secret_value() == "x"

@@ -66,6 +66,7 @@ class ErrorDetail:
     fields: dict[str, str] = field(default_factory=dict)
 
 
+# Returns seconds to wait when the response is throttling (0.0: throttled, no hint), else None.
 ThrottleParser = Callable[[httpx.Response], float | None]
 ErrorParser = Callable[[httpx.Response], ErrorDetail]
 
@@ -92,13 +93,13 @@ def wait_from_body(text: str) -> float | None:
 
 
 def default_throttle(response: httpx.Response) -> float | None:
-    """A wait in seconds when the response is throttling (429), else ``None``."""
+    """A wait in seconds when the response is throttling (429), else ``None``; 0 means "no hint given"."""
     if response.status_code != 429:
         return None
     wait = retry_after_header(response)
     if wait is None:
         wait = wait_from_body(response.text)
-    return 60.0 if wait is None else wait
+    return 0.0 if wait is None else wait
 
 
 def default_error_detail(response: httpx.Response) -> ErrorDetail:
@@ -244,6 +245,9 @@ class HttpSession:
                 continue
 
             throttle_wait = self._throttle(response)
+            if throttle_wait == 0.0:
+                # Throttled without saying for how long: back off exponentially (1 s, 2 s, 4 s, ...).
+                throttle_wait = self._backoff(attempt + 1)
             if throttle_wait is not None:
                 if (
                     attempt >= self.policy.attempts

@@ -131,6 +131,7 @@ class Faults:
     truncate_json: bool = False  # cut JSON bodies in half
     reset_mid_body: bool = False  # drop the connection half-way through the body
     hang: float = 0.0  # sleep this long before answering (to trigger timeouts)
+    strip_keys: tuple[str, ...] = ()  # remove these keys everywhere in JSON bodies (missing fields)
 
 
 class Simulator:
@@ -204,6 +205,8 @@ class Simulator:
                 response = handler(request, **kwargs)
         except (ValueError, KeyError, json.JSONDecodeError) as exc:
             response = SimResponse.json({"error": f"Bad request: {exc}"}, 400)
+        if faults.strip_keys and response.body[:1] in (b"{", b"["):
+            response.body = json.dumps(_strip(json.loads(response.body), set(faults.strip_keys))).encode()
         if faults.truncate_json and response.body:
             response.body = response.body[: max(1, len(response.body) // 2)]
         if faults.reset_mid_body and response.body:
@@ -318,6 +321,15 @@ class InProcessTransport(httpx.AsyncBaseTransport):
         if response.cut_after is not None:
             raise httpx.RemoteProtocolError("peer closed connection mid-body", request=request)
         return httpx.Response(response.status, headers=response.headers, content=response.body, request=request)
+
+
+def _strip(data: Any, keys: set[str]) -> Any:
+    """``data`` with every dict key in ``keys`` removed, recursively."""
+    if isinstance(data, dict):
+        return {k: _strip(v, keys) for k, v in data.items() if k not in keys}
+    if isinstance(data, list):
+        return [_strip(v, keys) for v in data]
+    return data
 
 
 def _parse_multipart(body: bytes, ctype: str) -> dict[str, Any]:
