@@ -1,0 +1,75 @@
+"""Shared fixtures: simulators served over real loopback HTTP, and services bound to them."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from functools import cache
+
+import pytest
+
+from tui_desk.config.profile import Profile
+from tui_desk.http import RetryPolicy
+from tui_desk.services.connect import demo_profile, open_service, simulator_class
+from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.simulators.core import SimServer, Simulator
+from tui_desk.simulators.dataset import Dataset, generate
+
+FLAVOURS = ["happyfox", "jitbit", "helpdeskpro"]
+# Fast retries in tests: the policy is the same, only the waits are shorter.
+TEST_POLICY = RetryPolicy(attempts=4, max_wait=5.0, total_wait=8.0, backoff=0.02)
+
+
+@cache
+def _dataset() -> Dataset:
+    return generate()
+
+
+def fresh_dataset() -> Dataset:
+    """A private copy of the deterministic dataset (generated once per run)."""
+    return copy.deepcopy(_dataset())
+
+
+@dataclass
+class Desk:
+    """A simulator on loopback, and a service talking to it over real HTTP."""
+
+    flavour: str
+    sim: Simulator
+    server: SimServer
+    service: HelpdeskService
+
+    def profile(self, **changes: object) -> Profile:
+        """The demo profile for this simulator, with ``changes``."""
+        return demo_profile(self.flavour, self.server.base_url).model_copy(update=changes)
+
+    def service_for(self, profile: Profile) -> HelpdeskService:
+        """Another service against the same simulator."""
+        service = open_service(profile, f"test-{self.flavour}")
+        service.backend.http.policy = TEST_POLICY
+        return service
+
+
+@pytest.fixture
+def sim_server(request: pytest.FixtureRequest) -> Iterator[SimServer]:
+    """A simulator of the flavour named by the ``flavour`` parameter, on 127.0.0.1."""
+    flavour = request.param
+    sim = simulator_class(flavour)(fresh_dataset())
+    with SimServer(sim) as server:
+        yield server
+
+
+@pytest.fixture(params=FLAVOURS)
+async def desk(request: pytest.FixtureRequest) -> AsyncIterator[Desk]:
+    """One Desk per backend flavour."""
+    flavour: str = request.param
+    sim = simulator_class(flavour)(fresh_dataset())
+    server = SimServer(sim).start()
+    service = open_service(demo_profile(flavour, server.base_url), f"test-{flavour}")
+    service.backend.http.policy = TEST_POLICY
+    try:
+        yield Desk(flavour, sim, server, service)
+    finally:
+        await service.aclose()
+        server.stop()
