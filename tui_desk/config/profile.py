@@ -5,6 +5,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 
+BACKENDS = ("happyfox", "helpdeskpro", "jitbit")
+
+
 class Profile(BaseModel):
     """Connection settings for one helpdesk; secrets are ``SecretStr`` and never printed."""
 
@@ -35,8 +38,11 @@ class Profile(BaseModel):
 
     @field_validator("backend")
     @classmethod
-    def _lower_backend(cls, value: str) -> str:
-        return value.strip().lower()
+    def _known_backend(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in BACKENDS:
+            raise ValueError(f"unknown backend {value!r}; use one of: {', '.join(BACKENDS)}")
+        return value
 
     def tls_verify(self) -> bool | str:
         """What httpx's ``verify`` gets: the CA bundle path, or the on/off switch."""
