@@ -71,9 +71,7 @@ def test_check_with_bad_credentials_fails_cleanly(served: tuple[str, str], tmp_p
 
 
 def test_check_against_nothing_listening(tmp_path: Path) -> None:
-    env = clean_env(
-        tmp_path, TUI_DESK_BACKEND="jitbit", TUI_DESK_URL="http://127.0.0.1:9", **FLAVOUR_ENV["jitbit"]
-    )
+    env = clean_env(tmp_path, TUI_DESK_BACKEND="jitbit", TUI_DESK_URL="http://127.0.0.1:9", **FLAVOUR_ENV["jitbit"])
     result = tui_desk("check", env=env)
     assert result.returncode == 1
     assert "unavailable" in result.stderr.lower() and "Traceback" not in result.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Desk
-from tui_desk.errors import AuthError, NotFound, ProtocolError, Throttled, Unavailable, Unsupported, UnknownOutcome
+from tui_desk.errors import AuthError, NotFound, ProtocolError, Throttled, Unavailable, UnknownOutcome, Unsupported
 from tui_desk.http import RetryPolicy
 from tui_desk.models import CommentKind, NewTicket, TicketChange, TicketQuery
 
