@@ -42,7 +42,8 @@ class Desk:
 
     def profile(self, **changes: object) -> Profile:
         """The demo profile for this simulator, with ``changes``."""
-        return demo_profile(self.flavour, self.server.base_url).model_copy(update=changes)
+        base = demo_profile(self.flavour, self.server.base_url)
+        return Profile.model_validate({**base.model_dump(), **changes})
 
     def service_for(self, profile: Profile) -> HelpdeskService:
         """Another service against the same simulator."""

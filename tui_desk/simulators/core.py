@@ -225,6 +225,7 @@ class Simulator:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes: no 40 ms delayed-ACK stall
     simulator: Simulator
 
     def _serve(self) -> None:
@@ -273,7 +274,9 @@ class SimServer:
         self.simulator = simulator
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="simulator", daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="simulator", daemon=True
+        )
 
     @property
     def base_url(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from textual import work
 from textual.app import App
@@ -37,6 +38,7 @@ class DeskApp(App[int]):
         self.service: HelpdeskService | None = None
         self.agent_name = ""
         self.link = LinkEvent(LinkState.ONLINE)
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @classmethod
     def for_demo(cls, flavour: str) -> DeskApp:

@@ -128,7 +128,7 @@ class QueueScreen(Screen[None]):
         table = self.query_one(DataTable)
         loaded = pager.loaded_items
         new = loaded[len(self.rows) :]
-        now = datetime.now(UTC)
+        now = self.app.clock() if hasattr(self.app, "clock") else datetime.now(UTC)
         for ticket in new:
             table.add_row(*self._cells(ticket, now), key=ticket.id)
         self.rows.extend(new)
