@@ -85,6 +85,7 @@ class QueueScreen(Screen[None]):
         ):
             table.add_column(label, key=key, width=width)
         self.query_one("#queue-search", Input).display = False
+        table.focus()
         self.reload()
 
     # -- loading ----------------------------------------------------------------------------
@@ -183,6 +184,10 @@ class QueueScreen(Screen[None]):
             return
         if event.cursor_row >= len(self.rows) - PREFETCH_MARGIN:
             self.load_page(max(pager.pages, default=0) + 1)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_ticket()
 
     # -- actions ----------------------------------------------------------------------------
 
