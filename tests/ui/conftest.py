@@ -1,0 +1,46 @@
+"""UI fixtures: the app over a simulator served on loopback, with a fixed clock and timezone."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.conftest import fresh_dataset
+from tui_desk.services.connect import demo_profile, simulator_class
+from tui_desk.simulators.core import SimServer
+from tui_desk.simulators.dataset import REFERENCE_NOW
+from tui_desk.ui.app import DeskApp
+
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+
+@pytest.fixture
+def make_app() -> Iterator[Callable[[str], DeskApp]]:
+    """Build a DeskApp over a fresh simulator of a flavour; servers stop after the test."""
+    servers: list[SimServer] = []
+
+    def build(flavour: str) -> DeskApp:
+        sim = simulator_class(flavour)(fresh_dataset())
+        server = SimServer(sim).start()
+        servers.append(server)
+        app = DeskApp.for_profile(f"test-{flavour}", demo_profile(flavour, server.base_url))
+        app.clock = lambda: REFERENCE_NOW
+        app.simulator = sim  # type: ignore[attr-defined]
+        return app
+
+    yield build
+    for server in servers:
+        server.stop()
+
+
+async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let the app run until ``predicate()`` holds (or fail after ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.05)

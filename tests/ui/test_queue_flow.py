@@ -1,0 +1,55 @@
+"""Pilot tests of the queue and the ticket thread, against each simulator."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable
+
+from tests.conftest import FLAVOURS
+from tests.ui.conftest import wait_for
+from tui_desk.ui.screens.queue import QueueScreen
+from tui_desk.ui.screens.ticket import CommentView, TicketScreen
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_open_a_ticket_and_read_the_thread(make_app, flavour: str) -> None:
+    app = make_app(flavour)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+        first = queue.rows[0]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen) and app.screen.ticket is not None)
+        ticket_screen = app.screen
+        assert ticket_screen.ticket.id == first.id
+        record = app.simulator.dataset.tickets[int(first.id)]
+        await wait_for(pilot, lambda: len(ticket_screen.query(CommentView)) == len(record.comments))
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: ticket_screen.ticket.id == queue.rows[1].id)
+        await pilot.press("escape")
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_scrolling_loads_the_next_page(make_app) -> None:
+    app = make_app("happyfox")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+        queue = app.screen
+        first_count = len(queue.rows)
+        queue.query_one(DataTable).move_cursor(row=first_count - 1)
+        await wait_for(pilot, lambda: len(queue.rows) > first_count)
+        ids = [t.id for t in queue.rows]
+        assert len(ids) == len(set(ids))
+
+
+async def test_search_filters_the_queue(make_app) -> None:
+    app = make_app("helpdeskpro")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+        queue = app.screen
+        await pilot.press("slash")
+        await pilot.press(*"printer")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: queue.rows and all("rint" in t.subject for t in queue.rows[:3]))
+        assert queue.search_text == "printer"
