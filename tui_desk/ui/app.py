@@ -1,4 +1,4 @@
-"""The tui-desk Textual application: wires a profile's service to the screens."""
+"""The tui-desk Textual application: wires a profile's service to the screens and routes between them."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from tui_desk.config.profile import Profile
 from tui_desk.errors import DeskError
 from tui_desk.http import LinkEvent, LinkState
 from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.ui.drafts import DraftStore
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.status_line import StatusLine
 
@@ -20,7 +22,7 @@ ServiceFactory = Callable[[], HelpdeskService]
 
 
 class DeskApp(App[int]):
-    """The helpdesk client: a queue screen over one service, with a status line everywhere."""
+    """The helpdesk client: screens over one service, a status line everywhere, drafts never lost."""
 
     TITLE = "tui-desk"
     CSS_PATH = [stylesheet("app.tcss")]
@@ -28,6 +30,11 @@ class DeskApp(App[int]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("1", "show_queue", "Tickets", show=False, id="app.tickets"),
+        Binding("2", "show_assets", "Assets", show=False, id="app.assets"),
+        Binding("3", "show_users", "Users", show=False, id="app.users"),
+        Binding("colon", "jump", "Jump", show=False, id="app.jump"),
+        Binding("N", "new_ticket", "New ticket", show=False, id="app.new_ticket"),
     ]
 
     def __init__(self, factory: ServiceFactory | None, profile_name: str = "", *, first_run: bool = False) -> None:
@@ -39,6 +46,7 @@ class DeskApp(App[int]):
         self.agent_name = ""
         self.link = LinkEvent(LinkState.ONLINE)
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.drafts = DraftStore()
 
     @classmethod
     def for_demo(cls, flavour: str) -> DeskApp:
@@ -58,6 +66,8 @@ class DeskApp(App[int]):
     def first_run(cls) -> DeskApp:
         """The app with no configuration: the welcome screen offers the demo."""
         return cls(None, first_run=True)
+
+    # -- start-up -----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         """Open the queue, or the welcome screen on first run."""
@@ -97,6 +107,8 @@ class DeskApp(App[int]):
         self.agent_name = identity.agent.name
         self.refresh_status()
 
+    # -- status line ----------------------------------------------------------------------------
+
     def on_link_event(self, event: LinkEvent) -> None:
         """Show throttling, retries and offline state on the status line."""
         self.link = event
@@ -118,9 +130,130 @@ class DeskApp(App[int]):
         """Bring the status line of a screen we return to up to date."""
         self.refresh_status()
 
+    def show_error(self, exc: DeskError) -> None:
+        """A non-blocking notification carrying the typed error's title (never markup)."""
+        self.notify(exc.user_message(), title=exc.title, severity="error", timeout=10, markup=False)
+
+    # -- navigation -----------------------------------------------------------------------------
+
+    def _main_screen(self, kind: type[Screen[None]]) -> Screen[None] | None:
+        """The instance of ``kind`` already on the stack, if any."""
+        return next((s for s in self.screen_stack if isinstance(s, kind)), None)
+
+    def _bring(self, screen: Screen[None]) -> None:
+        """Show ``screen``: pop back to it if it is on the stack, else push it."""
+        if screen in self.screen_stack:
+            while self.screen is not screen:
+                self.pop_screen()
+        else:
+            self.push_screen(screen)
+
+    def action_show_queue(self) -> None:
+        """Go to the ticket queue."""
+        from tui_desk.ui.screens.queue import QueueScreen
+
+        queue = self._main_screen(QueueScreen)
+        if queue is not None:
+            self._bring(queue)
+
+    def action_show_assets(self) -> None:
+        """Go to the asset browser."""
+        if self.service is None:
+            return
+        from tui_desk.ui.screens.assets import AssetScreen
+
+        self._bring(self._main_screen(AssetScreen) or AssetScreen(self.service))
+
+    def action_show_users(self) -> None:
+        """Go to user lookup."""
+        if self.service is None:
+            return
+        from tui_desk.ui.screens.users import UserScreen
+
+        self._bring(self._main_screen(UserScreen) or UserScreen(self.service))
+
+    def open_ticket(self, ticket_id: str, queue_ids: list[str] | None = None) -> None:
+        """Open a ticket's detail (``queue_ids`` gives ``[`` / ``]`` their order)."""
+        if self.service is None:
+            return
+        from tui_desk.ui.screens.ticket import TicketScreen
+
+        self.push_screen(TicketScreen(self.service, ticket_id, queue_ids))
+
+    def show_user(self, user_id: str) -> None:
+        """Open user lookup on one user's detail."""
+        if self.service is None:
+            return
+        from tui_desk.ui.screens.users import UserScreen
+
+        self.push_screen(UserScreen(self.service, user_id=user_id))
+
+    def show_asset(self, asset_id: str) -> None:
+        """Open the asset browser on one asset's detail."""
+        if self.service is None:
+            return
+        from tui_desk.ui.screens.assets import AssetScreen
+
+        self.push_screen(AssetScreen(self.service, asset_id=asset_id))
+
+    def action_jump(self) -> None:
+        """Open the ``:`` prompt."""
+        from tui_desk.ui.jump import JumpPrompt
+
+        self.push_screen(JumpPrompt(), self.run_jump)
+
+    def run_jump(self, text: str | None) -> None:
+        """Carry out a jump command: a ticket number, tickets, assets, users or profile NAME."""
+        from tui_desk.ui.jump import parse_jump
+
+        if not text:
+            return
+        command = parse_jump(text)
+        if command.kind == "ticket":
+            self.open_ticket(command.arg)
+        elif command.kind == "tickets":
+            self.action_show_queue()
+        elif command.kind == "assets":
+            self.action_show_assets()
+        elif command.kind == "users":
+            self.action_show_users()
+        elif command.kind == "profile":
+            self.switch_profile(command.arg)
+        else:
+            self.notify(f"Unknown command: {command.arg}", severity="warning", markup=False)
+
+    def switch_profile(self, name: str) -> None:
+        """Switch to another configured profile (each has its own client and cache)."""
+        self.notify(f"Switching profiles is not available yet ({name}).", severity="warning", markup=False)
+
+    def action_new_ticket(self) -> None:
+        """Log a new ticket on behalf of a requester."""
+        if self.service is None:
+            return
+        from tui_desk.ui.screens.new_ticket import NewTicketScreen
+
+        self.push_screen(NewTicketScreen(self.service))
+
     def action_help(self) -> None:
         """Show every binding of the current screen."""
         self.action_show_help_panel()
+
+    async def action_quit(self) -> None:
+        """Quit, asking first when a draft is unsent."""
+        unsent = self.drafts.unsent()
+        if not unsent:
+            self.exit(0)
+            return
+        from tui_desk.ui.widgets.confirm import ConfirmDialog
+
+        tickets = ", ".join(sorted({f"#{d.ticket_id}" for d in unsent}))
+        question = f"Quit with {len(unsent)} unsent draft(s)?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit(0)
+
+        self.push_screen(ConfirmDialog(question, f"Drafts for {tickets} are not sent."), answered)
 
     async def on_unmount(self) -> None:
         """Close the connection pool."""

@@ -45,6 +45,13 @@ class QueueScreen(Screen[None]):
         Binding("x", "view('closed')", "Closed", id="queue.view_closed", show=False),
         Binding("A", "view('all')", "All", id="queue.view_all", show=False),
         Binding("R,ctrl+r", "refresh", "Refresh", id="queue.refresh"),
+        Binding("space", "toggle_mark", "Mark", id="queue.mark"),
+        Binding("r", "compose('reply')", "Reply", id="queue.reply"),
+        Binding("n", "compose('note')", "Note", id="queue.note"),
+        Binding("s", "triage('status')", "Status", id="queue.status"),
+        Binding("p", "triage('priority')", "Priority", id="queue.priority"),
+        Binding("a", "triage('assignee')", "Assign", id="queue.assignee"),
+        Binding("c", "triage('close')", "Close", id="queue.close"),
         Binding("j", "cursor_down", "Down", show=False, id="queue.down"),
         Binding("k", "cursor_up", "Up", show=False, id="queue.up"),
         Binding("g", "cursor_top", "Top", show=False, id="queue.top"),
@@ -58,6 +65,7 @@ class QueueScreen(Screen[None]):
         self.search_text: str | None = None
         self.pager: Pager[TicketSummary] | None = None
         self.rows: list[TicketSummary] = []
+        self.marked: set[str] = set()
         self._loading_page: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -101,6 +109,7 @@ class QueueScreen(Screen[None]):
             self.pager.cancel()
         self.pager = self.service.ticket_pager(self.current_query(), refresh=refresh)
         self.rows = []
+        self.marked.clear()
         self.query_one(DataTable).clear()
         self._update_title()
         self.load_page(1)
@@ -142,8 +151,9 @@ class QueueScreen(Screen[None]):
         urgent = ticket.priority is not None and ticket.priority.rank >= 3
         overdue = ticket.due_at is not None and ticket.due_at < now and not (ticket.status and ticket.status.closed)
         style = "bold" if urgent or overdue else ""
+        mark = "●" if ticket.id in self.marked else " "
         return [
-            Text(one_line(ticket.number, 12), style=style),
+            Text(mark + one_line(ticket.number, 12), style=style),
             safe_text(("! " if overdue else "") + ticket.subject, style, single_line=True),
             safe_text(ticket.requester.name if ticket.requester else "", single_line=True),
             safe_text(ticket.status.name if ticket.status else "", single_line=True),
@@ -155,6 +165,8 @@ class QueueScreen(Screen[None]):
     def _update_title(self) -> None:
         label, _ = VIEWS[self.view_key]
         title = Text(f" {label}", style="bold")
+        if self.marked:
+            title.append(f"  {len(self.marked)} marked", style="bold")
         if self.search_text:
             title.append("  search: ")
             title.append(one_line(self.search_text, 40), style="italic")
@@ -185,6 +197,40 @@ class QueueScreen(Screen[None]):
         if event.cursor_row >= len(self.rows) - PREFETCH_MARGIN:
             self.load_page(max(pager.pages, default=0) + 1)
 
+    def highlighted(self) -> TicketSummary | None:
+        """The ticket under the cursor."""
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def targets(self) -> list[TicketSummary]:
+        """The marked tickets, or the highlighted one when none is marked."""
+        if self.marked:
+            return [t for t in self.rows if t.id in self.marked]
+        current = self.highlighted()
+        return [current] if current else []
+
+    def update_row(self, ticket: TicketSummary) -> None:
+        """Show a changed ticket in place (after triage)."""
+        for index, row in enumerate(self.rows):
+            if row.id == ticket.id:
+                summary = TicketSummary.model_validate(ticket.model_dump(include=set(TicketSummary.model_fields)))
+                self.rows[index] = summary
+                table = self.query_one(DataTable)
+                now = self.app.clock() if hasattr(self.app, "clock") else datetime.now(UTC)
+                for column, cell in zip(table.columns, self._cells(summary, now), strict=True):
+                    table.update_cell(ticket.id, column, cell)
+                return
+
+    def prepend_row(self, ticket: TicketSummary) -> None:
+        """Put a newly created ticket at the top of the queue."""
+        summary = TicketSummary.model_validate(ticket.model_dump(include=set(TicketSummary.model_fields)))
+        self.reload(refresh=True)
+        self.rows = [summary]
+        now = self.app.clock() if hasattr(self.app, "clock") else datetime.now(UTC)
+        self.query_one(DataTable).add_row(*self._cells(summary, now), key=summary.id)
+
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open_ticket()
@@ -199,7 +245,36 @@ class QueueScreen(Screen[None]):
         from tui_desk.ui.screens.ticket import TicketScreen
 
         ids = [t.id for t in self.rows]
-        self.app.push_screen(TicketScreen(self.service, ids[table.cursor_row], ids))
+        self.app.push_screen(TicketScreen(self.service, ids[table.cursor_row], ids, on_changed=self.update_row))
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the highlighted ticket for a bulk action, then move down."""
+        ticket = self.highlighted()
+        if ticket is None:
+            return
+        self.marked.symmetric_difference_update({ticket.id})
+        self.update_row(ticket)
+        self.query_one(DataTable).action_cursor_down()
+        self._update_title()
+
+    def action_compose(self, kind: str) -> None:
+        """Reply to, or add a note on, the highlighted ticket."""
+        ticket = self.highlighted()
+        if ticket is None:
+            return
+        from tui_desk.models import CommentKind
+        from tui_desk.ui.compose import start_compose
+
+        start_compose(self, self.service, ticket, CommentKind(kind), on_sent=lambda _thread: None)
+
+    def action_triage(self, action: str) -> None:
+        """Set status, priority or assignee, or close: on the marked tickets, else the highlighted one."""
+        tickets = self.targets()
+        if not tickets:
+            return
+        from tui_desk.ui.triage import start_triage
+
+        start_triage(self, self.service, tickets, action, on_updated=self.update_row)  # type: ignore[arg-type]
 
     def action_view(self, key: str) -> None:
         """Switch to a named view."""

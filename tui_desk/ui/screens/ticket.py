@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -58,15 +60,28 @@ class TicketScreen(Screen[None]):
         Binding("left_square_bracket", "step(-1)", "Prev", id="ticket.prev"),
         Binding("right_square_bracket", "step(1)", "Next", id="ticket.next"),
         Binding("R,ctrl+r", "refresh", "Refresh", id="ticket.refresh"),
+        Binding("r", "compose('reply')", "Reply", id="ticket.reply"),
+        Binding("n", "compose('note')", "Note", id="ticket.note"),
+        Binding("s", "triage('status')", "Status", id="ticket.status"),
+        Binding("p", "triage('priority')", "Priority", id="ticket.priority"),
+        Binding("a", "triage('assignee')", "Assign", id="ticket.assignee"),
+        Binding("c", "triage('close')", "Close", id="ticket.close"),
         Binding("j", "scroll(1)", "Down", show=False, id="ticket.down"),
         Binding("k", "scroll(-1)", "Up", show=False, id="ticket.up"),
         Binding("g", "scroll_home", "Top", show=False, id="ticket.top"),
         Binding("G", "scroll_end", "End", show=False, id="ticket.end"),
     ]
 
-    def __init__(self, service: HelpdeskService, ticket_id: str, queue_ids: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        service: HelpdeskService,
+        ticket_id: str,
+        queue_ids: list[str] | None = None,
+        on_changed: Callable[[Ticket], None] | None = None,
+    ) -> None:
         super().__init__()
         self.service = service
+        self.on_changed = on_changed
         self.ticket_id = ticket_id
         self.queue_ids = queue_ids or [ticket_id]
         self.ticket: Ticket | None = None
@@ -97,9 +112,17 @@ class TicketScreen(Screen[None]):
             return
         finally:
             self.query_one(StatusLine).busy = False
+        self.show_ticket(ticket)
+        await self.show_thread(thread)
+
+    def show_ticket(self, ticket: Ticket) -> None:
+        """Render the header and body of ``ticket`` (after a load or a triage change)."""
         self.ticket = ticket
         self.query_one("#ticket-header", Static).update(self._header(ticket))
         self.query_one("#ticket-body", Static).update(self._body(ticket))
+
+    async def show_thread(self, thread: list[Comment]) -> None:
+        """Render the thread, oldest first."""
         holder = self.query_one("#thread", VerticalScroll)
         await holder.remove_children()
         await holder.mount_all([CommentView(c) for c in thread])
@@ -140,6 +163,31 @@ class TicketScreen(Screen[None]):
         if t.asset_ids:
             parts.append(safe_text("Linked assets: " + ", ".join(t.asset_ids), "italic"))
         return Group(*parts)
+
+    def action_compose(self, kind: str) -> None:
+        """Start a reply or an internal note on this ticket."""
+        if self.ticket is None:
+            return
+        from tui_desk.ui.compose import start_compose
+
+        async def sent(thread: list[Comment]) -> None:
+            await self.show_thread(thread)
+            self.action_scroll_end()
+
+        start_compose(self, self.service, self.ticket, CommentKind(kind), on_sent=sent)
+
+    def action_triage(self, action: str) -> None:
+        """Set status, priority or assignee, or close this ticket."""
+        if self.ticket is None:
+            return
+        from tui_desk.ui.triage import start_triage
+
+        def updated(ticket: Ticket) -> None:
+            self.show_ticket(ticket)
+            if self.on_changed is not None:
+                self.on_changed(ticket)
+
+        start_triage(self, self.service, [self.ticket], action, on_updated=updated)  # type: ignore[arg-type]
 
     def action_back(self) -> None:
         """Back to the queue."""
