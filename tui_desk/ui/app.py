@@ -14,6 +14,7 @@ from tui_desk.config.profile import Profile
 from tui_desk.errors import DeskError
 from tui_desk.http import LinkEvent, LinkState
 from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.ui.commands import DeskCommands
 from tui_desk.ui.drafts import DraftStore
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.status_line import StatusLine
@@ -27,6 +28,7 @@ class DeskApp(App[int]):
     TITLE = "tui-desk"
     CSS_PATH = [stylesheet("app.tcss")]
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {DeskCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
