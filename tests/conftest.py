@@ -74,3 +74,11 @@ async def desk(request: pytest.FixtureRequest) -> AsyncIterator[Desk]:
     finally:
         await service.aclose()
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def private_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep tests away from the real ~/.local/state and ~/.config."""
+    base = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_STATE_HOME", str(base / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "config"))

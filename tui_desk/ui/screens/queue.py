@@ -1,11 +1,11 @@
-"""The ticket queue: a paged table of tickets with views, search and prefetching."""
+"""The ticket queue: a paged table of tickets with views, filters, search, sort, marks and prefetching."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -13,23 +13,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from tui_desk.errors import DeskError
-from tui_desk.models import TicketQuery, TicketSummary
+from tui_desk.models import SortKey, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.pager import Pager
-from tui_desk.ui.format import short_time
-from tui_desk.ui.safe import one_line, safe_text
+from tui_desk.ui.queue_layout import Column, RowFlags, cells, columns_for, subject_width
+from tui_desk.ui.safe import one_line
+from tui_desk.ui.seen import SeenStore
 from tui_desk.ui.styles import stylesheet
+from tui_desk.ui.views import VIEWS, QueueFilter, build_query
 from tui_desk.ui.widgets.status_line import StatusLine
 
-# Named views: (label, query factory arguments)
-VIEWS: dict[str, tuple[str, dict[str, object]]] = {
-    "open": ("Open", {"state": "open"}),
-    "mine": ("Mine", {"state": "open", "assignee": "me"}),
-    "unassigned": ("Unassigned", {"state": "open", "assignee": "unassigned"}),
-    "closed": ("Closed", {"state": "closed"}),
-    "all": ("All", {"state": "all"}),
-}
 PREFETCH_MARGIN = 15  # rows before the end of what is loaded at which the next page is requested
+SORT_LABELS: dict[str, str] = {"updated": "updated", "created": "created", "priority": "priority", "id": "number"}
 
 
 class QueueScreen(Screen[None]):
@@ -39,11 +34,17 @@ class QueueScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open_ticket", "Open", id="queue.open"),
         Binding("slash", "search", "Search", id="queue.search"),
-        Binding("o", "view('open')", "Open view", id="queue.view_open", show=False),
-        Binding("m", "view('mine')", "Mine", id="queue.view_mine"),
-        Binding("u", "view('unassigned')", "Unassigned", id="queue.view_unassigned", show=False),
-        Binding("x", "view('closed')", "Closed", id="queue.view_closed", show=False),
-        Binding("A", "view('all')", "All", id="queue.view_all", show=False),
+        Binding("f", "filter", "Filter", id="queue.filter"),
+        Binding("v", "pick_view", "Views", id="queue.views"),
+        Binding("o", "view('open')", "View: open", show=False, id="queue.view_open"),
+        Binding("m", "view('mine')", "View: mine", show=False, id="queue.view_mine"),
+        Binding("u", "view('unassigned')", "View: unassigned", show=False, id="queue.view_unassigned"),
+        Binding("exclamation_mark", "view('urgent')", "View: urgent", show=False, id="queue.view_urgent"),
+        Binding("w", "view('waiting')", "View: waiting on customer", show=False, id="queue.view_waiting"),
+        Binding("x", "view('closed')", "View: closed", show=False, id="queue.view_closed"),
+        Binding("A", "view('all')", "View: all", show=False, id="queue.view_all"),
+        Binding("S", "cycle_sort", "Sort", show=False, id="queue.sort"),
+        Binding("D", "reverse_sort", "Reverse sort", show=False, id="queue.sort_reverse"),
         Binding("R,ctrl+r", "refresh", "Refresh", id="queue.refresh"),
         Binding("space", "toggle_mark", "Mark", id="queue.mark"),
         Binding("r", "compose('reply')", "Reply", id="queue.reply"),
@@ -62,10 +63,15 @@ class QueueScreen(Screen[None]):
         super().__init__()
         self.service = service
         self.view_key = "open"
+        self.filters = QueueFilter()
         self.search_text: str | None = None
+        self.sort: SortKey = "updated"
+        self.descending = True
         self.pager: Pager[TicketSummary] | None = None
         self.rows: list[TicketSummary] = []
         self.marked: set[str] = set()
+        self.columns: list[Column] = []
+        self.seen = SeenStore(service.profile_name)
         self._loading_page: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -80,43 +86,69 @@ class QueueScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Set up columns and load the first page."""
-        table = self.query_one(DataTable)
-        for label, key, width in (
-            ("#", "id", 6),
-            ("Subject", "subject", None),
-            ("Requester", "requester", 16),
-            ("Status", "status", 12),
-            ("Pri", "priority", 8),
-            ("Assignee", "assignee", 14),
-            ("Updated", "updated", 6),
-        ):
-            table.add_column(label, key=key, width=width)
+        """Lay out the columns for this terminal and load the first page."""
         self.query_one("#queue-search", Input).display = False
-        table.focus()
+        self._layout(self.app.size.width)
+        self.query_one(DataTable).focus()
         self.reload()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Re-lay out the columns when the terminal changes width."""
+        if columns_for(event.size.width) != self.columns or self._subject_col_width() != subject_width(
+            event.size.width, self.columns
+        ):
+            self._layout(event.size.width)
+            self._rerender_rows()
+
+    def _subject_col_width(self) -> int | None:
+        table = self.query_one(DataTable)
+        column = table.columns.get("subject")  # type: ignore[call-overload]
+        return column.width if column else None
+
+    def _layout(self, width: int) -> None:
+        table = self.query_one(DataTable)
+        self.columns = columns_for(width)
+        table.clear(columns=True)
+        for column in self.columns:
+            size = column.width if column.width is not None else subject_width(width, self.columns)
+            table.add_column(column.label, key=column.key, width=size)
+
+    def _now(self) -> datetime:
+        clock = getattr(self.app, "clock", None)
+        return clock() if clock else datetime.now(UTC)
 
     # -- loading ----------------------------------------------------------------------------
 
-    def current_query(self) -> TicketQuery:
-        """The query of the current view and search."""
-        _, args = VIEWS[self.view_key]
-        return TicketQuery.model_validate({**args, "text": self.search_text})
-
     def reload(self, refresh: bool = False) -> None:
-        """Start over from page 1 of the current view."""
+        """Start over from page 1 of the current view, filters, search and sort."""
         if self.pager is not None:
             self.pager.cancel()
-        self.pager = self.service.ticket_pager(self.current_query(), refresh=refresh)
+        self.pager = None
         self.rows = []
         self.marked.clear()
         self.query_one(DataTable).clear()
         self._update_title()
-        self.load_page(1)
+        self.start_listing(refresh)
+
+    @work(exclusive=True, group="queue-page")
+    async def start_listing(self, refresh: bool) -> None:
+        """Build the query (urgent/waiting views look up ids) and load page 1."""
+        try:
+            query = await build_query(
+                self.service, VIEWS[self.view_key], self.filters, self.search_text, self.sort, self.descending
+            )
+        except DeskError as exc:
+            self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
+            return
+        self.pager = self.service.ticket_pager(query, refresh=refresh)
+        await self._load(1)
 
     @work(exclusive=True, group="queue-page")
     async def load_page(self, number: int) -> None:
-        """Fetch one page and append its rows."""
+        """Fetch one more page and append its rows."""
+        await self._load(number)
+
+    async def _load(self, number: int) -> None:
         pager = self.pager
         if pager is None:
             return
@@ -130,55 +162,60 @@ class QueueScreen(Screen[None]):
         finally:
             self._loading_page = None
             self._set_busy(False)
-        if pager is not self.pager:
-            return
-        self._append(pager)
+        if pager is self.pager:
+            self._append(pager)
 
     def _append(self, pager: Pager[TicketSummary]) -> None:
         table = self.query_one(DataTable)
         loaded = pager.loaded_items
-        new = loaded[len(self.rows) :]
-        now = self.app.clock() if hasattr(self.app, "clock") else datetime.now(UTC)
+        known = {t.id for t in self.rows}
+        new = [t for t in loaded[len(self.rows) :] if t.id not in known]
+        now = self._now()
         for ticket in new:
             table.add_row(*self._cells(ticket, now), key=ticket.id)
         self.rows.extend(new)
         self._update_title()
-        # A filtered page may be empty while more follow: keep going until rows show.
-        if not new and not pager.exhausted:
+        # A page filtered on the client may be empty while more follow: keep going until rows show.
+        if len(self.rows) < PREFETCH_MARGIN * 2 and not pager.exhausted:
             self.load_page(max(pager.pages) + 1)
 
     def _cells(self, ticket: TicketSummary, now: datetime) -> list[Text]:
-        urgent = ticket.priority is not None and ticket.priority.rank >= 3
-        overdue = ticket.due_at is not None and ticket.due_at < now and not (ticket.status and ticket.status.closed)
-        style = "bold" if urgent or overdue else ""
-        mark = "●" if ticket.id in self.marked else " "
-        return [
-            Text(mark + one_line(ticket.number, 12), style=style),
-            safe_text(("! " if overdue else "") + ticket.subject, style, single_line=True),
-            safe_text(ticket.requester.name if ticket.requester else "", single_line=True),
-            safe_text(ticket.status.name if ticket.status else "", single_line=True),
-            safe_text(ticket.priority.name if ticket.priority else "", style, single_line=True),
-            safe_text(ticket.assignee.name if ticket.assignee else "—", single_line=True),
-            Text(short_time(ticket.updated_at, now)),
-        ]
+        flags = RowFlags(marked=ticket.id in self.marked, unseen=self.seen.is_unseen(ticket))
+        return cells(ticket, self.columns, now, flags)
+
+    def _rerender_rows(self) -> None:
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        now = self._now()
+        for ticket in self.rows:
+            table.add_row(*self._cells(ticket, now), key=ticket.id)
+        if self.rows:
+            table.move_cursor(row=min(cursor, len(self.rows) - 1))
 
     def _update_title(self) -> None:
-        label, _ = VIEWS[self.view_key]
-        title = Text(f" {label}", style="bold")
-        if self.marked:
-            title.append(f"  {len(self.marked)} marked", style="bold")
+        view = VIEWS[self.view_key]
+        title = Text(f" {view.label}", style="bold", no_wrap=True, overflow="ellipsis")
+        if not self.filters.is_empty():
+            title.append("  filtered: ")
+            title.append(one_line(", ".join(self.filters.labels) or "on", 40), style="italic")
         if self.search_text:
-            title.append("  search: ")
-            title.append(one_line(self.search_text, 40), style="italic")
+            title.append("  /")
+            title.append(one_line(self.search_text, 30), style="italic")
+        if self.sort != "updated" or not self.descending:
+            arrow = "↓" if self.descending else "↑"
+            title.append(f"  sort: {SORT_LABELS[self.sort]} {arrow}")
+        if self.marked:
+            title.append(f"  {len(self.marked)} marked", style="bold reverse")
         self.query_one("#queue-title", Static).update(title)
         self.query_one("#queue-position", Static).update(Text(self._position(), no_wrap=True))
 
     def _position(self) -> str:
         count = len(self.rows)
-        if self.pager is None:
-            return ""
+        if self.pager is None or (count == 0 and not self.pager.exhausted):
+            return "loading… "
         if count == 0:
-            return "loading…" if not self.pager.exhausted else "no tickets "
+            return "no tickets "
         cursor = self.query_one(DataTable).cursor_row + 1
         if self.pager.total is not None:
             return f"{cursor:,} of {self.pager.total:,} "
@@ -188,14 +225,7 @@ class QueueScreen(Screen[None]):
     def _set_busy(self, busy: bool) -> None:
         self.query_one(StatusLine).busy = busy
 
-    @on(DataTable.RowHighlighted)
-    def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        self._update_title()
-        pager = self.pager
-        if pager is None or pager.exhausted or self._loading_page is not None:
-            return
-        if event.cursor_row >= len(self.rows) - PREFETCH_MARGIN:
-            self.load_page(max(pager.pages, default=0) + 1)
+    # -- rows -------------------------------------------------------------------------------
 
     def highlighted(self) -> TicketSummary | None:
         """The ticket under the cursor."""
@@ -212,40 +242,68 @@ class QueueScreen(Screen[None]):
         return [current] if current else []
 
     def update_row(self, ticket: TicketSummary) -> None:
-        """Show a changed ticket in place (after triage)."""
+        """Show a changed ticket in place (after triage or a reply)."""
+        summary = TicketSummary.model_validate(ticket.model_dump(include=set(TicketSummary.model_fields)))
         for index, row in enumerate(self.rows):
-            if row.id == ticket.id:
-                summary = TicketSummary.model_validate(ticket.model_dump(include=set(TicketSummary.model_fields)))
+            if row.id == summary.id:
                 self.rows[index] = summary
                 table = self.query_one(DataTable)
-                now = self.app.clock() if hasattr(self.app, "clock") else datetime.now(UTC)
-                for column, cell in zip(table.columns, self._cells(summary, now), strict=True):
-                    table.update_cell(ticket.id, column, cell)
+                for column, cell in zip(self.columns, self._cells(summary, self._now()), strict=True):
+                    table.update_cell(summary.id, column.key, cell)
+                self._update_title()
                 return
 
     def prepend_row(self, ticket: TicketSummary) -> None:
-        """Put a newly created ticket at the top of the queue."""
+        """Put a newly created ticket at the top of the queue, then refetch the rest behind it."""
         summary = TicketSummary.model_validate(ticket.model_dump(include=set(TicketSummary.model_fields)))
         self.reload(refresh=True)
         self.rows = [summary]
-        now = self.app.clock() if hasattr(self.app, "clock") else datetime.now(UTC)
-        self.query_one(DataTable).add_row(*self._cells(summary, now), key=summary.id)
+        self.query_one(DataTable).add_row(*self._cells(summary, self._now()), key=summary.id)
+
+    def mark_seen(self, ticket: TicketSummary) -> None:
+        """Remember that the agent looked at ``ticket`` (clears its "updated" mark)."""
+        self.seen.mark_seen(ticket)
+        self.seen.save(self._now())
+        if any(row.id == ticket.id for row in self.rows):
+            self.update_row(next(row for row in self.rows if row.id == ticket.id))
+
+    @on(DataTable.RowHighlighted)
+    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        self._update_title()
+        pager = self.pager
+        if pager is None or pager.exhausted or self._loading_page is not None:
+            return
+        if event.cursor_row >= len(self.rows) - PREFETCH_MARGIN:
+            self.load_page(max(pager.pages, default=0) + 1)
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open_ticket()
 
+    @on(DataTable.HeaderSelected)
+    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+        key = {"updated": "updated", "id": "id", "priority": "priority"}.get(str(event.column_key.value))
+        if key is None or key not in self.service.capabilities.sorts:
+            self.app.notify("This helpdesk cannot sort by that column.", markup=False)
+            return
+        if self.sort == key:
+            self.descending = not self.descending
+        else:
+            self.sort, self.descending = key, True  # type: ignore[assignment]
+        self.reload()
+
     # -- actions ----------------------------------------------------------------------------
 
     def action_open_ticket(self) -> None:
         """Open the highlighted ticket."""
-        table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row >= len(self.rows):
+        ticket = self.highlighted()
+        if ticket is None:
             return
         from tui_desk.ui.screens.ticket import TicketScreen
 
+        self.mark_seen(ticket)
         ids = [t.id for t in self.rows]
-        self.app.push_screen(TicketScreen(self.service, ids[table.cursor_row], ids, on_changed=self.update_row))
+        self.app.push_screen(TicketScreen(self.service, ticket.id, ids, on_changed=self.update_row))
 
     def action_toggle_mark(self) -> None:
         """Mark or unmark the highlighted ticket for a bulk action, then move down."""
@@ -255,7 +313,6 @@ class QueueScreen(Screen[None]):
         self.marked.symmetric_difference_update({ticket.id})
         self.update_row(ticket)
         self.query_one(DataTable).action_cursor_down()
-        self._update_title()
 
     def action_compose(self, kind: str) -> None:
         """Reply to, or add a note on, the highlighted ticket."""
@@ -277,8 +334,47 @@ class QueueScreen(Screen[None]):
         start_triage(self, self.service, tickets, action, on_updated=self.update_row)  # type: ignore[arg-type]
 
     def action_view(self, key: str) -> None:
-        """Switch to a named view."""
+        """Switch to a named view (filters and search are cleared)."""
         self.view_key = key
+        self.filters = QueueFilter()
+        self.search_text = None
+        self.reload()
+
+    def action_pick_view(self) -> None:
+        """Choose a view from a list."""
+        from tui_desk.ui.widgets.view_picker import ViewPicker
+
+        def chosen(key: str | None) -> None:
+            if key:
+                self.action_view(key)
+
+        self.app.push_screen(ViewPicker(self.view_key), chosen)
+
+    def action_filter(self) -> None:
+        """Filter by status, priority, assignee and category."""
+        from tui_desk.ui.widgets.filter_dialog import FilterDialog
+
+        def chosen(filters: QueueFilter | None) -> None:
+            if filters is not None:
+                self.filters = filters
+                self.reload()
+
+        self.app.push_screen(FilterDialog(self.service, self.filters), chosen)
+
+    def action_cycle_sort(self) -> None:
+        """Sort by the next field this backend supports."""
+        order = [key for key in SORT_LABELS if key in self.service.capabilities.sorts]
+        if len(order) < 2:
+            self.app.notify(f"{self.service.backend_title} only sorts by last update.", markup=False)
+            return
+        self.sort = order[(order.index(self.sort) + 1) % len(order)] if self.sort in order else order[0]  # type: ignore[assignment]
+        self.reload()
+
+    def action_reverse_sort(self) -> None:
+        """Reverse the sort direction."""
+        if len(self.service.capabilities.sorts) < 2 and self.service.capabilities.sorts != {"updated"}:
+            return
+        self.descending = not self.descending
         self.reload()
 
     def action_refresh(self) -> None:
@@ -300,11 +396,20 @@ class QueueScreen(Screen[None]):
         self.reload()
 
     def key_escape(self) -> None:
-        """Escape closes the search box (keeping the current results)."""
+        """Escape closes the search box, else clears marks, else clears the search and filters."""
         box = self.query_one("#queue-search", Input)
         if box.display:
             box.display = False
             self.query_one(DataTable).focus()
+        elif self.marked:
+            marked = [t for t in self.rows if t.id in self.marked]
+            self.marked.clear()
+            for ticket in marked:
+                self.update_row(ticket)
+        elif self.search_text or not self.filters.is_empty():
+            self.search_text = None
+            self.filters = QueueFilter()
+            self.reload()
 
     def action_cursor_down(self) -> None:
         """Move down one row."""

@@ -1,0 +1,113 @@
+"""How the queue table looks: which columns fit the terminal's width, and each ticket's cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+
+from tui_desk.models import TicketSummary
+from tui_desk.ui.format import short_time
+from tui_desk.ui.safe import one_line
+
+
+@dataclass(frozen=True)
+class Column:
+    """One queue column: its key, header and width (None: takes the remaining space)."""
+
+    key: str
+    label: str
+    width: int | None
+
+
+def age(value: datetime | None, now: datetime) -> str:
+    """A compact age such as ``5m``, ``3h``, ``2d`` or ``Nov 18`` (fits in 6 cells)."""
+    if value is None:
+        return ""
+    seconds = (now - value).total_seconds()
+    if seconds < 0:
+        return short_time(value, now)
+    if seconds < 3600:
+        return f"{max(1, int(seconds // 60))}m"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}h"
+    if seconds < 86400 * 14:
+        return f"{int(seconds // 86400)}d"
+    return short_time(value, now)
+
+
+def due_text(value: datetime | None, now: datetime) -> str:
+    """``overdue``-style compact due: ``-2d`` when late, ``3h`` when upcoming, blank when none."""
+    if value is None:
+        return ""
+    seconds = (value - now).total_seconds()
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    if seconds < 3600:
+        return f"{sign}{max(1, int(seconds // 60))}m"
+    if seconds < 86400:
+        return f"{sign}{int(seconds // 3600)}h"
+    return f"{sign}{int(seconds // 86400)}d"
+
+
+def columns_for(width: int) -> list[Column]:
+    """The columns that fit ``width`` cells; the subject takes what is left (at least ~24)."""
+    if width < 100:
+        return [
+            Column("mark", "", 1),
+            Column("id", "#", 6),
+            Column("subject", "Subject", None),
+            Column("requester", "Requester", 11),
+            Column("status", "Status", 9),
+            Column("priority", "Pri", 5),
+            Column("assignee", "Assignee", 9),
+            Column("updated", "Upd", 4),
+            Column("due", "Due", 4),
+        ]
+    wide = width >= 160
+    return [
+        Column("mark", "", 1),
+        Column("id", "#", 8 if wide else 7),
+        Column("subject", "Subject", None),
+        Column("requester", "Requester", 24 if wide else 16),
+        Column("status", "Status", 20 if wide else 13),
+        Column("priority", "Priority", 9),
+        Column("assignee", "Assignee", 20 if wide else 14),
+        Column("updated", "Updated", 6),
+        Column("due", "Due", 6),
+    ]
+
+
+def subject_width(width: int, columns: list[Column]) -> int:
+    """Cells left for the subject once the fixed columns and their one-cell gaps are placed."""
+    fixed = sum(c.width or 0 for c in columns) + 2 * len(columns)  # DataTable pads each cell by 1 on both sides
+    return max(16, width - fixed - 2)  # 2: the vertical scrollbar
+
+
+@dataclass(frozen=True)
+class RowFlags:
+    """What makes a row stand out."""
+
+    marked: bool = False
+    unseen: bool = False  # updated since the agent last looked
+
+
+def cells(ticket: TicketSummary, columns: list[Column], now: datetime, flags: RowFlags) -> list[Text]:
+    """The row of ``ticket``: literal text only, urgent and overdue rows in bold with a visible sign."""
+    closed = bool(ticket.status and ticket.status.closed)
+    urgent = ticket.priority is not None and ticket.priority.rank >= 3 and not closed
+    overdue = ticket.due_at is not None and ticket.due_at < now and not closed
+    style = "bold" if (urgent or overdue or flags.unseen) else ""
+    values = {
+        "mark": Text("●" if flags.marked else ("*" if flags.unseen else " "), style="bold"),
+        "id": Text(one_line(ticket.number, 12), style=style),
+        "subject": Text(("!! " if urgent else "") + one_line(ticket.subject), style=style),
+        "requester": Text(one_line(ticket.requester.name if ticket.requester else "", 60)),
+        "status": Text(one_line(ticket.status.name if ticket.status else "", 40)),
+        "priority": Text(one_line(ticket.priority.name if ticket.priority else "", 20), style="bold" if urgent else ""),
+        "assignee": Text(one_line(ticket.assignee.name if ticket.assignee else "—", 60)),
+        "updated": Text(age(ticket.updated_at, now)),
+        "due": Text(due_text(ticket.due_at, now), style="bold reverse" if overdue else ""),
+    }
+    return [values[column.key] for column in columns]
