@@ -51,38 +51,51 @@ def due_text(value: datetime | None, now: datetime) -> str:
     return f"{sign}{int(seconds // 86400)}d"
 
 
-def columns_for(width: int) -> list[Column]:
-    """The columns that fit ``width`` cells; the subject takes what is left (at least ~24)."""
+def columns_for(width: int, id_width: int = 7) -> list[Column]:
+    """The columns that fit ``width`` cells; widths include a one-cell gap, the subject takes the rest."""
+    id_col = max(4, min(id_width, 14)) + 1
     if width < 100:
         return [
-            Column("mark", "", 1),
-            Column("id", "#", 6),
+            Column("mark", "", 2),
+            Column("id", "#", id_col),
             Column("subject", "Subject", None),
-            Column("requester", "Requester", 11),
-            Column("status", "Status", 9),
-            Column("priority", "Pri", 5),
+            Column("requester", "Requester", 10),
+            Column("status", "Status", 10),
+            Column("priority", "Pri", 7),
             Column("assignee", "Assignee", 9),
             Column("updated", "Upd", 4),
-            Column("due", "Due", 4),
+            Column("due", "Due", 5),
         ]
     wide = width >= 160
     return [
-        Column("mark", "", 1),
-        Column("id", "#", 8 if wide else 7),
+        Column("mark", "", 2),
+        Column("id", "#", id_col),
         Column("subject", "Subject", None),
-        Column("requester", "Requester", 24 if wide else 16),
-        Column("status", "Status", 20 if wide else 13),
-        Column("priority", "Priority", 9),
-        Column("assignee", "Assignee", 20 if wide else 14),
-        Column("updated", "Updated", 6),
+        Column("requester", "Requester", 26 if wide else 18),
+        Column("status", "Status", 22 if wide else 14),
+        Column("priority", "Priority", 10),
+        Column("assignee", "Assignee", 22 if wide else 15),
+        Column("updated", "Updated", 8),
         Column("due", "Due", 6),
     ]
 
 
 def subject_width(width: int, columns: list[Column]) -> int:
-    """Cells left for the subject once the fixed columns and their one-cell gaps are placed."""
-    fixed = sum(c.width or 0 for c in columns) + 2 * len(columns)  # DataTable pads each cell by 1 on both sides
-    return max(16, width - fixed - 2)  # 2: the vertical scrollbar
+    """Cells left for the subject once the fixed columns are placed (the table has no cell padding)."""
+    fixed = sum(c.width or 0 for c in columns)
+    return max(12, width - fixed - 2)  # 2: the vertical scrollbar
+
+
+def short_name(name: str, width: int) -> str:
+    """``Hana Lindqvist`` as ``Hana L.`` when the full name does not fit ``width``."""
+    if len(name) <= width:
+        return name
+    parts = name.split()
+    if len(parts) > 1:
+        compact = f"{parts[0]} {parts[-1][0]}."
+        if len(compact) <= width:
+            return compact
+    return name
 
 
 @dataclass(frozen=True)
@@ -93,8 +106,11 @@ class RowFlags:
     unseen: bool = False  # updated since the agent last looked
 
 
-def cells(ticket: TicketSummary, columns: list[Column], now: datetime, flags: RowFlags) -> list[Text]:
+def cells(
+    ticket: TicketSummary, columns: list[Column], now: datetime, flags: RowFlags, subject_cells: int
+) -> list[Text]:
     """The row of ``ticket``: literal text only, urgent and overdue rows in bold with a visible sign."""
+    widths = {c.key: (c.width or subject_cells) - 1 for c in columns}
     closed = bool(ticket.status and ticket.status.closed)
     urgent = ticket.priority is not None and ticket.priority.rank >= 3 and not closed
     overdue = ticket.due_at is not None and ticket.due_at < now and not closed
@@ -103,11 +119,20 @@ def cells(ticket: TicketSummary, columns: list[Column], now: datetime, flags: Ro
         "mark": Text("●" if flags.marked else ("*" if flags.unseen else " "), style="bold"),
         "id": Text(one_line(ticket.number, 12), style=style),
         "subject": Text(("!! " if urgent else "") + one_line(ticket.subject), style=style),
-        "requester": Text(one_line(ticket.requester.name if ticket.requester else "", 60)),
+        "requester": Text(
+            short_name(one_line(ticket.requester.name if ticket.requester else "", 60), widths["requester"])
+        ),
         "status": Text(one_line(ticket.status.name if ticket.status else "", 40)),
         "priority": Text(one_line(ticket.priority.name if ticket.priority else "", 20), style="bold" if urgent else ""),
-        "assignee": Text(one_line(ticket.assignee.name if ticket.assignee else "—", 60)),
+        "assignee": Text(
+            short_name(one_line(ticket.assignee.name if ticket.assignee else "—", 60), widths["assignee"])
+        ),
         "updated": Text(age(ticket.updated_at, now)),
         "due": Text(due_text(ticket.due_at, now), style="bold reverse" if overdue else ""),
     }
-    return [values[column.key] for column in columns]
+    row = []
+    for column in columns:
+        cell = values[column.key]
+        cell.truncate(max(1, widths[column.key]), overflow="ellipsis")
+        row.append(cell)
+    return row

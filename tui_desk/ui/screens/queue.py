@@ -73,6 +73,9 @@ class QueueScreen(Screen[None]):
         self.columns: list[Column] = []
         self.seen = SeenStore(service.profile_name)
         self._loading_page: int | None = None
+        self._layout_width = 0
+        self._id_width = 6
+        self._subject_cells = 20
 
     def compose(self) -> ComposeResult:
         """Title bar, search box, table, status line and footer."""
@@ -80,7 +83,7 @@ class QueueScreen(Screen[None]):
             yield Static(id="queue-title")
             yield Static(id="queue-position")
         yield Input(placeholder="Search tickets… (enter to search, escape to cancel)", id="queue-search")
-        table: DataTable[Text] = DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(id="queue-table", cursor_type="row", zebra_stripes=True, cell_padding=0)
         yield table
         yield StatusLine(id="status-line")
         yield Footer()
@@ -94,24 +97,23 @@ class QueueScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         """Re-lay out the columns when the terminal changes width."""
-        if columns_for(event.size.width) != self.columns or self._subject_col_width() != subject_width(
-            event.size.width, self.columns
-        ):
-            self._layout(event.size.width)
-            self._rerender_rows()
+        self._relayout(event.size.width)
 
-    def _subject_col_width(self) -> int | None:
-        table = self.query_one(DataTable)
-        column = table.columns.get("subject")  # type: ignore[call-overload]
-        return column.width if column else None
+    def _relayout(self, width: int) -> None:
+        id_width = max((len(t.number) for t in self.rows), default=self._id_width)
+        if (width, id_width) != (self._layout_width, self._id_width):
+            self._id_width = id_width
+            self._layout(width)
+            self._rerender_rows()
 
     def _layout(self, width: int) -> None:
         table = self.query_one(DataTable)
-        self.columns = columns_for(width)
+        self._layout_width = width
+        self.columns = columns_for(width, self._id_width)
+        self._subject_cells = subject_width(width, self.columns)
         table.clear(columns=True)
         for column in self.columns:
-            size = column.width if column.width is not None else subject_width(width, self.columns)
-            table.add_column(column.label, key=column.key, width=size)
+            table.add_column(column.label, key=column.key, width=column.width or self._subject_cells)
 
     def _now(self) -> datetime:
         clock = getattr(self.app, "clock", None)
@@ -174,6 +176,8 @@ class QueueScreen(Screen[None]):
         for ticket in new:
             table.add_row(*self._cells(ticket, now), key=ticket.id)
         self.rows.extend(new)
+        if any(len(t.number) > self._id_width for t in new):
+            self._relayout(self._layout_width)
         self._update_title()
         # A page filtered on the client may be empty while more follow: keep going until rows show.
         if len(self.rows) < PREFETCH_MARGIN * 2 and not pager.exhausted:
@@ -181,7 +185,7 @@ class QueueScreen(Screen[None]):
 
     def _cells(self, ticket: TicketSummary, now: datetime) -> list[Text]:
         flags = RowFlags(marked=ticket.id in self.marked, unseen=self.seen.is_unseen(ticket))
-        return cells(ticket, self.columns, now, flags)
+        return cells(ticket, self.columns, now, flags, self._subject_cells)
 
     def _rerender_rows(self) -> None:
         table = self.query_one(DataTable)
