@@ -15,12 +15,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui_desk.errors import DeskError
-from tui_desk.models import Comment, CommentKind, Ticket
+from tui_desk.models import Attachment, Comment, CommentKind, Ticket
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.ui.format import long_time, person, size
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.status_line import StatusLine
+
+
+def attachment_label(item: Attachment) -> str:
+    """``name (12.3 KB)``, or just the name when the backend gives no size."""
+    return f"{item.name} ({size(item.size)})" if item.size else item.name
+
 
 KIND_LABEL = {
     CommentKind.REPLY: "REPLY",
@@ -47,7 +53,7 @@ class CommentView(Static):
         head.append(f"  {long_time(c.created_at)}", style="dim")
         parts: list[Text] = [head, safe_text(c.body or "(empty)")]
         for item in c.attachments:
-            parts.append(safe_text(f"📎 {item.name} ({size(item.size)})", "italic", single_line=True))
+            parts.append(safe_text(f"📎 {attachment_label(item)}", "italic", single_line=True))
         return Group(*parts)
 
 
@@ -129,15 +135,15 @@ class TicketScreen(Screen[None]):
         if not thread:
             await holder.mount(Static(Text("No replies yet.", style="dim")))
 
-    def _header(self, t: Ticket) -> Table:
+    def _header(self, t: Ticket) -> Group:
+        title = Text(f"#{one_line(t.number, 20)}  ", style="bold")
+        title.append_text(safe_text(t.subject, "bold", single_line=True))
+        title.truncate(self.app.size.width * 2 - 4, overflow="ellipsis")
         grid = Table.grid(padding=(0, 1), expand=True)
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
-        title = Text(f"#{one_line(t.number, 20)} ", style="bold")
-        title.append_text(safe_text(t.subject, "bold", single_line=True))
-        grid.add_row("", title, "", "")
         grid.add_row(
             "Status", safe_text(t.status.name if t.status else "—", single_line=True),
             "Priority", safe_text(t.priority.name if t.priority else "—", single_line=True),
@@ -153,12 +159,12 @@ class TicketScreen(Screen[None]):
         grid.add_row("Created", Text(long_time(t.created_at)), "Updated", Text(long_time(t.updated_at)))
         if t.tags:
             grid.add_row("Tags", safe_text(", ".join(t.tags), single_line=True), "", "")
-        return grid
+        return Group(title, grid)
 
     def _body(self, t: Ticket) -> Group:
         parts: list[Text] = [safe_text(t.body or "(no description)")]
         if t.attachments:
-            files = ", ".join(f"{a.name} ({size(a.size)})" for a in t.attachments)
+            files = ", ".join(attachment_label(a) for a in t.attachments)
             parts.append(safe_text(f"📎 {files}", "italic"))
         if t.asset_ids:
             parts.append(safe_text("Linked assets: " + ", ".join(t.asset_ids), "italic"))
