@@ -26,6 +26,9 @@ class Profile(BaseModel):
     timeout: float = Field(default=20.0, gt=0, description="seconds before a request times out")
     page_size: int = Field(default=50, ge=1, le=300, description="tickets per page")
     read_only: bool = Field(default=False, description="block every write")
+    refresh_interval: float = Field(default=0, ge=0, description="seconds between queue refreshes (0: off)")
+    theme: str | None = Field(default=None, description="a Textual theme name, e.g. ansi-dark for 16 colours")
+    keymap: dict[str, str] = Field(default_factory=dict, description="binding id -> keys, e.g. queue.reply = 'R'")
 
     @field_validator("url")
     @classmethod

@@ -24,6 +24,8 @@ class FileSettings(BaseModel):
 
     default_profile: str | None = Field(default=None, description="profile used when none is named")
     profiles: dict[str, Profile] = Field(default_factory=dict, description="named helpdesk profiles")
+    theme: str | None = Field(default=None, description="theme for every profile (a profile may override it)")
+    keymap: dict[str, str] = Field(default_factory=dict, description="key overrides for every profile")
 
 
 class EnvSettings(BaseSettings):
@@ -132,6 +134,9 @@ def resolve_profile(
         raise ConfigError(f"profile {name!r} does not exist", hint=f"Known profiles: {known}.")
     data = base.model_dump() if base is not None else {}
     data.update(overlay)
+    data["keymap"] = {**file.keymap, **data.get("keymap", {})}
+    data.setdefault("theme", None)
+    data["theme"] = data["theme"] or file.theme
     try:
         return name, Profile.model_validate(data)
     except ValidationError as exc:

@@ -39,8 +39,18 @@ class DeskApp(App[int]):
         Binding("N", "new_ticket", "New ticket", show=False, id="app.new_ticket"),
     ]
 
-    def __init__(self, factory: ServiceFactory | None, profile_name: str = "", *, first_run: bool = False) -> None:
+    def __init__(
+        self,
+        factory: ServiceFactory | None,
+        profile_name: str = "",
+        *,
+        first_run: bool = False,
+        theme: str | None = None,
+        keymap: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
+        self._requested_theme = theme
+        self._keymap_overrides = dict(keymap or {})
         self._factory = factory
         self.profile_name = profile_name
         self.first_run = first_run
@@ -62,7 +72,7 @@ class DeskApp(App[int]):
         """The app over a configured profile."""
         from tui_desk.services.connect import open_service
 
-        return cls(lambda: open_service(profile, name), name)
+        return cls(lambda: open_service(profile, name), name, theme=profile.theme, keymap=profile.keymap)
 
     @classmethod
     def first_run(cls) -> DeskApp:
@@ -72,7 +82,15 @@ class DeskApp(App[int]):
     # -- start-up -----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        """Open the queue, or the welcome screen on first run."""
+        """Apply theme and keymap, then open the queue, or the welcome screen on first run."""
+        from tui_desk.ui.looks import pick_theme
+
+        if self._requested_theme and self._requested_theme not in self.available_themes:
+            known = ", ".join(sorted(self.available_themes))
+            self.notify(f"Unknown theme {self._requested_theme!r}; known: {known}", severity="warning", markup=False)
+        self.theme = pick_theme(self._requested_theme, set(self.available_themes))
+        if self._keymap_overrides:
+            self.set_keymap(self._keymap_overrides)
         if self._factory is None:
             from tui_desk.ui.screens.welcome import WelcomeScreen
 
