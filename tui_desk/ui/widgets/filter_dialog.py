@@ -26,7 +26,7 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
     FilterDialog { align: center middle; }
     FilterDialog > Vertical { width: 90%; max-width: 110; height: 90%; max-height: 30;
         border: thick $accent; background: $surface; padding: 0 1; }
-    FilterDialog Horizontal { height: 1fr; }
+    FilterDialog #filter-lists { height: 1fr; }
     FilterDialog SelectionList { width: 1fr; height: 1fr; }
     FilterDialog Select { width: 100%; }
     FilterDialog .hint { color: $text-muted; height: 1; }
@@ -50,7 +50,7 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
                 Text("space toggles · tab moves · ctrl+s applies · ctrl+x clears · esc cancels"), classes="hint"
             )
             yield Select[str]([], prompt="Assignee: anyone", id="filter-assignee", allow_blank=True)
-            with Horizontal():
+            with Horizontal(id="filter-lists"):
                 yield SelectionList[str](id="filter-status")
                 yield SelectionList[str](id="filter-priority")
                 yield SelectionList[str](id="filter-category")

@@ -1,0 +1,118 @@
+"""Deterministic snapshots of every screen and dialog at 80x24 and 120x40 (fixed clock, UTC, no blink)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from tests.ui.conftest import wait_for
+from tui_desk.ui.screens.queue import QueueScreen
+from tui_desk.ui.screens.ticket import CommentView, TicketScreen
+
+SIZES = [(80, 24), (120, 40)]
+FLAVOUR = "happyfox"
+
+
+def steady(app) -> None:
+    """No blinking cursors, so a snapshot does not depend on timing."""
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+    for widget in app.screen.query(TextArea):
+        widget.cursor_blink = False
+
+
+async def queue_loaded(pilot) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) >= 20)
+    await wait_for(pilot, lambda: not app.screen.query_one("StatusLine").busy)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_queue(snap_compare, make_app, size) -> None:
+    async def run_before(pilot) -> None:
+        await queue_loaded(pilot)
+        steady(pilot.app)
+
+    assert snap_compare(make_app(FLAVOUR), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_ticket_detail(snap_compare, make_app, size) -> None:
+    async def run_before(pilot) -> None:
+        await queue_loaded(pilot)
+        await pilot.press("j", "j", "enter")
+        app = pilot.app
+        await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen) and app.screen.ticket is not None)
+        await wait_for(pilot, lambda: len(app.screen.query(CommentView)) > 0)
+        await pilot.pause()
+
+    assert snap_compare(make_app(FLAVOUR), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_search_box(snap_compare, make_app, size) -> None:
+    async def run_before(pilot) -> None:
+        await queue_loaded(pilot)
+        await pilot.press("slash", *"vpn")
+        steady(pilot.app)
+
+    assert snap_compare(make_app(FLAVOUR), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_view_picker(snap_compare, make_app, size) -> None:
+    async def run_before(pilot) -> None:
+        await queue_loaded(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+
+    assert snap_compare(make_app(FLAVOUR), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_filter_dialog(snap_compare, make_app, size) -> None:
+    async def run_before(pilot) -> None:
+        await queue_loaded(pilot)
+        await pilot.press("f")
+        app = pilot.app
+        await wait_for(
+            pilot,
+            lambda: app.screen.query("#filter-status") and len(app.screen.query_one("#filter-status").options) > 0,
+        )
+        steady(app)
+        await pilot.pause()
+
+    assert snap_compare(make_app(FLAVOUR), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_jump_prompt(snap_compare, make_app, size) -> None:
+    async def run_before(pilot) -> None:
+        await queue_loaded(pilot)
+        await pilot.press("colon", *"12")
+        steady(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(make_app(FLAVOUR), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_welcome(snap_compare, size, monkeypatch) -> None:
+    from tui_desk.ui.app import DeskApp
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/home/agent/.config")  # shown on screen: keep it fixed
+    assert snap_compare(DeskApp.first_run(), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_quit_with_a_draft_asks(snap_compare, make_app, size) -> None:
+    async def run_before(pilot) -> None:
+        from tui_desk.models import CommentKind
+
+        await queue_loaded(pilot)
+        pilot.app.drafts.put("100", CommentKind.REPLY, "half-written reply")
+        await pilot.press("q")
+        await pilot.pause()
+
+    assert snap_compare(make_app(FLAVOUR), terminal_size=size, run_before=run_before)
