@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="connect, sign in and print who you are")
     check.add_argument("--profile", dest="check_profile", metavar="NAME", help="the profile to check")
+
+    config = sub.add_parser("config", help="show where the configuration lives, or what it says")
+    config.add_argument("action", choices=("path", "show"), help="path: the file tui-desk reads; show: its settings")
+    config.add_argument("--profile", dest="config_profile", metavar="NAME", help="the profile to show")
     return parser
 
 
@@ -52,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_simulate(args.flavour, args.port)
         if args.command == "check":
             return asyncio.run(run_check(args.config, args.check_profile or args.profile))
+        if args.command == "config":
+            return run_config(args.action, args.config, args.config_profile or args.profile)
         return run_tui(args.demo, args.config, args.profile)
     except ConfigError as exc:
         print(f"tui-desk: {exc.user_message()}", file=sys.stderr)
@@ -89,9 +95,13 @@ def run_simulate(flavour: str, port: int) -> int:
 async def run_check(cli_config: str | None, cli_profile: str | None) -> int:
     """Connect with a profile, sign in and print the agent and the backend."""
     from tui_desk.config import load_profile
+    from tui_desk.config.secrets import plain_http_warning
     from tui_desk.services.connect import open_service
 
     name, profile = load_profile(cli_config, cli_profile)
+    warning = plain_http_warning(profile)
+    if warning:
+        print(f"tui-desk: warning: {warning}", file=sys.stderr)
     service = open_service(profile, name)
     try:
         identity = await service.connect()
@@ -111,6 +121,27 @@ async def run_check(cli_config: str | None, cli_profile: str | None) -> int:
     return EXIT_OK
 
 
+def run_config(action: str, cli_config: str | None, cli_profile: str | None) -> int:
+    """``config path`` prints the file; ``config show`` prints the active profile with secrets masked."""
+    from tui_desk.config import config_path, load_profile
+
+    path = config_path(cli_config)
+    if action == "path":
+        print(path)
+        return EXIT_OK
+    name, profile = load_profile(cli_config, cli_profile)
+    print(f"# file: {path}" + ("" if path.exists() else " (does not exist; settings come from the environment)"))
+    print(f"[profiles.{name}]")
+    for key, value in profile.model_dump().items():
+        if value is None or value == {}:
+            continue
+        shown = "********" if hasattr(value, "get_secret_value") else repr(value).replace("'", '"')
+        if isinstance(value, bool):
+            shown = str(value).lower()
+        print(f"{key} = {shown}")
+    return EXIT_OK
+
+
 def run_tui(demo: str | None, cli_config: str | None, cli_profile: str | None) -> int:
     """Open the TUI on the demo, the chosen profile, or the first-run screen."""
     from tui_desk.ui.app import DeskApp
@@ -127,7 +158,7 @@ def run_tui(demo: str | None, cli_config: str | None, cli_profile: str | None) -
                 raise
             app = DeskApp.first_run()
         else:
-            app = DeskApp.for_profile(name, profile)
+            app = DeskApp.for_profile(name, profile, cli_config)
     app.run()
     return app.return_code or EXIT_OK
 

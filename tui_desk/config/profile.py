@@ -17,6 +17,8 @@ class Profile(BaseModel):
     username: str | None = Field(default=None, description="Jitbit: the agent's username")
     password: SecretStr | None = Field(default=None, description="Jitbit / HelpDesk Pro password")
     token: SecretStr | None = Field(default=None, description="Jitbit or HelpDesk Pro API token")
+    password_command: str | None = Field(default=None, description="command printing the password (pass show ...)")
+    token_command: str | None = Field(default=None, description="command printing the token")
     api_key: SecretStr | None = Field(default=None, description="HappyFox API key")
     auth_code: SecretStr | None = Field(default=None, description="HappyFox auth code")
     email: str | None = Field(default=None, description="HelpDesk Pro: the agent's email")

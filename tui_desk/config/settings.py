@@ -153,4 +153,7 @@ def load_profile(cli_config: str | None = None, cli_profile: str | None = None) 
     path = config_path(cli_config)
     if cli_config and not path.exists():
         raise ConfigError(f"{path} does not exist", hint="Check the --config path.")
-    return resolve_profile(load_file(path), env_settings, cli_profile, path)
+    from tui_desk.config.secrets import resolve_secrets
+
+    name, profile = resolve_profile(load_file(path), env_settings, cli_profile, path)
+    return name, resolve_secrets(profile)

@@ -47,8 +47,13 @@ class DeskApp(App[int]):
         first_run: bool = False,
         theme: str | None = None,
         keymap: dict[str, str] | None = None,
+        cli_config: str | None = None,
+        warning: str | None = None,
     ) -> None:
         super().__init__()
+        self.cli_config = cli_config
+        self._warning = warning
+        self._services: dict[str, HelpdeskService] = {}
         self._requested_theme = theme
         self._keymap_overrides = dict(keymap or {})
         self._factory = factory
@@ -68,11 +73,19 @@ class DeskApp(App[int]):
         return cls(lambda: open_demo(flavour), f"demo ({flavour})")
 
     @classmethod
-    def for_profile(cls, name: str, profile: Profile) -> DeskApp:
+    def for_profile(cls, name: str, profile: Profile, cli_config: str | None = None) -> DeskApp:
         """The app over a configured profile."""
+        from tui_desk.config.secrets import plain_http_warning
         from tui_desk.services.connect import open_service
 
-        return cls(lambda: open_service(profile, name), name, theme=profile.theme, keymap=profile.keymap)
+        return cls(
+            lambda: open_service(profile, name),
+            name,
+            theme=profile.theme,
+            keymap=profile.keymap,
+            cli_config=cli_config,
+            warning=plain_http_warning(profile),
+        )
 
     @classmethod
     def first_run(cls) -> DeskApp:
@@ -91,6 +104,8 @@ class DeskApp(App[int]):
         self.theme = pick_theme(self._requested_theme, set(self.available_themes))
         if self._keymap_overrides:
             self.set_keymap(self._keymap_overrides)
+        if self._warning:
+            self.notify(self._warning, title="Insecure connection", severity="warning", timeout=20, markup=False)
         if self._factory is None:
             from tui_desk.ui.screens.welcome import WelcomeScreen
 
@@ -111,6 +126,7 @@ class DeskApp(App[int]):
         from tui_desk.ui.screens.queue import QueueScreen
 
         self.service = factory()
+        self._services[self.service.profile_name] = self.service
         self.service.subscribe(self.on_link_event)
         self.push_screen(QueueScreen(self.service))
         self.connect()
@@ -243,8 +259,27 @@ class DeskApp(App[int]):
             self.notify(f"Unknown command: {command.arg}", severity="warning", markup=False)
 
     def switch_profile(self, name: str) -> None:
-        """Switch to another configured profile (each has its own client and cache)."""
-        self.notify(f"Switching profiles is not available yet ({name}).", severity="warning", markup=False)
+        """Switch to another configured profile (each keeps its own client and cache)."""
+        from tui_desk.config import load_profile
+        from tui_desk.config.secrets import plain_http_warning
+        from tui_desk.errors import ConfigError
+        from tui_desk.services.connect import open_service
+
+        try:
+            profile_name, profile = load_profile(self.cli_config, name)
+        except ConfigError as exc:
+            self.show_error(exc)
+            return
+        warning = plain_http_warning(profile)
+        if warning:
+            self.notify(warning, title="Insecure connection", severity="warning", timeout=20, markup=False)
+        existing = self._services.get(profile_name)
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.profile_name = profile_name
+        self.agent_name = ""
+        self.link = LinkEvent(LinkState.ONLINE)
+        self.start(lambda: existing or open_service(profile, profile_name))
 
     def action_new_ticket(self) -> None:
         """Log a new ticket on behalf of a requester."""
@@ -276,6 +311,6 @@ class DeskApp(App[int]):
         self.push_screen(ConfirmDialog(question, f"Drafts for {tickets} are not sent."), answered)
 
     async def on_unmount(self) -> None:
-        """Close the connection pool."""
-        if self.service is not None:
-            await self.service.aclose()
+        """Close every profile's connection pool."""
+        for service in self._services.values():
+            await service.aclose()
