@@ -156,7 +156,7 @@ def run_tui(demo: str | None, cli_config: str | None, cli_profile: str | None) -
         except ConfigError as exc:
             if "no configuration found" not in exc.message:
                 raise
-            app = DeskApp.first_run()
+            app = DeskApp.first_run(cli_config)
         else:
             app = DeskApp.for_profile(name, profile, cli_config)
     app.run()

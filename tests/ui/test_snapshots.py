@@ -116,3 +116,19 @@ def test_quit_with_a_draft_asks(snap_compare, make_app, size) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app(FLAVOUR), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_setup_form(snap_compare, size, monkeypatch) -> None:
+    from tui_desk.ui.app import DeskApp
+    from tui_desk.ui.screens.setup import SetupScreen
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/home/agent/.config")
+
+    async def run_before(pilot) -> None:
+        await pilot.press("down", "down", "down", "enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SetupScreen))
+        steady(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(DeskApp.first_run(), terminal_size=size, run_before=run_before)

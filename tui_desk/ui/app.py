@@ -88,9 +88,9 @@ class DeskApp(App[int]):
         )
 
     @classmethod
-    def first_run(cls) -> DeskApp:
-        """The app with no configuration: the welcome screen offers the demo."""
-        return cls(None, first_run=True)
+    def first_run(cls, cli_config: str | None = None) -> DeskApp:
+        """The app with no configuration: the welcome screen offers the demo or the setup form."""
+        return cls(None, first_run=True, cli_config=cli_config)
 
     # -- start-up -----------------------------------------------------------------------------
 
@@ -116,10 +116,31 @@ class DeskApp(App[int]):
     def _demo_chosen(self, flavour: str | None) -> None:
         if not flavour:
             return
+        if flavour == "setup":
+            from tui_desk.ui.screens.setup import SetupScreen
+
+            self.push_screen(SetupScreen(self.cli_config), self._setup_done)
+            return
         from tui_desk.services.connect import open_demo
 
         self.profile_name = f"demo ({flavour})"
         self.start(lambda: open_demo(flavour))
+
+    def _setup_done(self, result: tuple[str, Profile] | None) -> None:
+        if result is None:
+            from tui_desk.ui.screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen(), self._demo_chosen)
+            return
+        from tui_desk.config.secrets import plain_http_warning
+        from tui_desk.services.connect import open_service
+
+        name, profile = result
+        self.profile_name = name
+        warning = plain_http_warning(profile)
+        if warning:
+            self.notify(warning, title="Insecure connection", severity="warning", timeout=20, markup=False)
+        self.start(lambda: open_service(profile, name))
 
     def start(self, factory: ServiceFactory) -> None:
         """Build the service and show the queue; sign in in the background."""

@@ -44,6 +44,7 @@ class WelcomeScreen(Screen[str]):
                 Option("Try the demo: Jitbit", id="jitbit"),
                 Option("Try the demo: HappyFox", id="happyfox"),
                 Option("Try the demo: HelpDesk Pro", id="helpdeskpro"),
+                Option("Set up a connection to your helpdesk…", id="setup"),
                 id="welcome-choices",
             )
             yield Static(Text(SETUP_HELP.format(path=config_path())), id="welcome-help")
