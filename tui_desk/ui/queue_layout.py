@@ -22,7 +22,7 @@ class Column:
 
 
 def age(value: datetime | None, now: datetime) -> str:
-    """A compact age such as ``5m``, ``3h``, ``2d`` or ``Nov 18`` (fits in 6 cells)."""
+    """A compact age such as ``5m``, ``3h``, ``2d``, ``5w``, ``11mo`` or ``2y`` (at most 4 cells)."""
     if value is None:
         return ""
     seconds = (now - value).total_seconds()
@@ -32,9 +32,14 @@ def age(value: datetime | None, now: datetime) -> str:
         return f"{max(1, int(seconds // 60))}m"
     if seconds < 86400:
         return f"{int(seconds // 3600)}h"
-    if seconds < 86400 * 14:
-        return f"{int(seconds // 86400)}d"
-    return short_time(value, now)
+    days = int(seconds // 86400)
+    if days < 14:
+        return f"{days}d"
+    if days < 63:
+        return f"{days // 7}w"
+    if days < 730:
+        return f"{days // 30}mo"
+    return f"{days // 365}y"
 
 
 def due_text(value: datetime | None, now: datetime) -> str:
@@ -62,8 +67,8 @@ def columns_for(width: int, id_width: int = 7) -> list[Column]:
             Column("requester", "Requester", 10),
             Column("status", "Status", 10),
             Column("priority", "Pri", 7),
-            Column("assignee", "Assignee", 9),
-            Column("updated", "Upd", 4),
+            Column("assignee", "Assignee", 8),
+            Column("updated", "Upd", 5),
             Column("due", "Due", 5),
         ]
     wide = width >= 160
