@@ -331,6 +331,18 @@ class DeskApp(App[int]):
 
         self.push_screen(ConfirmDialog(question, f"Drafts for {tickets} are not sent."), answered)
 
+    def _fatal_error(self) -> None:
+        """Replace Textual's traceback-with-locals (which could show secrets) by a short message and a report."""
+        from rich.text import Text
+
+        from tui_desk.ui.crash import crash_message, write_crash_report
+
+        error = self._exception or RuntimeError("unknown error")
+        self.bell()
+        report = write_crash_report(error)
+        self._exit_renderables.append(Text(crash_message(error, report)))
+        self._close_messages_no_wait()
+
     async def on_unmount(self) -> None:
         """Close every profile's connection pool."""
         for service in self._services.values():
