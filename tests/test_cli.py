@@ -91,3 +91,37 @@ def test_version_and_help(tmp_path: Path) -> None:
     assert result.returncode == 0 and result.stdout.startswith("tui-desk ")
     result = tui_desk("--help", env=clean_env(tmp_path))
     assert "--demo" in result.stdout and "simulate" in result.stdout and "check" in result.stdout
+
+
+def test_helpdeskpro_token_save_then_logout(tmp_path: Path) -> None:
+    import tomllib
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui_desk", "simulate", "helpdeskpro"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=clean_env(tmp_path),
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[profiles.hdp]\nbackend = "helpdeskpro"\nurl = "{url}"\nemail = "demo@example.com"\npassword = "demo"\n'
+        )
+        env = clean_env(tmp_path)
+        saved = tui_desk("--config", str(config), "token", "save", env=env)
+        assert saved.returncode == 0, saved.stderr
+        token = tomllib.loads(config.read_text())["profiles"]["hdp"]["token"]
+        assert token.startswith(tuple("0123456789")) and "|" in token
+        assert token not in saved.stdout + saved.stderr
+        assert tui_desk("--config", str(config), "check", env=env).returncode == 0
+        out = tui_desk("--config", str(config), "logout", env=env)
+        assert out.returncode == 0, out.stderr
+        assert "token" not in tomllib.loads(config.read_text())["profiles"]["hdp"]
+        # The old token no longer works anywhere.
+        only_token = clean_env(tmp_path, TUI_DESK_BACKEND="helpdeskpro", TUI_DESK_URL=url, TUI_DESK_TOKEN=token)
+        assert tui_desk("check", env=only_token).returncode == 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -42,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="connect, sign in and print who you are")
     check.add_argument("--profile", dest="check_profile", metavar="NAME", help="the profile to check")
 
+    token = sub.add_parser("token", help="HelpDesk Pro: sign in once and save the session token in the profile")
+    token.add_argument("action", choices=("save",), help="save: log in and store the token (0600 config file)")
+    token.add_argument("--profile", dest="token_profile", metavar="NAME", help="the profile to save it in")
+
+    logout = sub.add_parser("logout", help="HelpDesk Pro: revoke the saved session token and remove it")
+    logout.add_argument("--profile", dest="logout_profile", metavar="NAME", help="the profile to log out")
+
     config = sub.add_parser("config", help="show where the configuration lives, or what it says")
     config.add_argument("action", choices=("path", "show"), help="path: the file tui-desk reads; show: its settings")
     config.add_argument("--profile", dest="config_profile", metavar="NAME", help="the profile to show")
@@ -56,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_simulate(args.flavour, args.port)
         if args.command == "check":
             return asyncio.run(run_check(args.config, args.check_profile or args.profile))
+        if args.command == "token":
+            return asyncio.run(run_token_save(args.config, args.token_profile or args.profile))
+        if args.command == "logout":
+            return asyncio.run(run_logout(args.config, args.logout_profile or args.profile))
         if args.command == "config":
             return run_config(args.action, args.config, args.config_profile or args.profile)
         return run_tui(args.demo, args.config, args.profile)
@@ -118,6 +129,56 @@ async def run_check(cli_config: str | None, cli_profile: str | None) -> int:
     print(f"agent:    {who}" + (f" (id {agent.id})" if agent.id else ""))
     if service.needs_agent_choice():
         print("note:     no staff id set; set staff_id (or TUI_DESK_STAFF_ID) to reply and add notes")
+    return EXIT_OK
+
+
+async def run_token_save(cli_config: str | None, cli_profile: str | None) -> int:
+    """Log in with email and password and save the issued token in the profile."""
+    from tui_desk.config import config_path, load_profile
+    from tui_desk.config.writer import save_profile
+    from tui_desk.services.connect import open_service
+
+    name, profile = load_profile(cli_config, cli_profile)
+    if profile.backend != "helpdeskpro":
+        print(f"tui-desk: only HelpDesk Pro issues session tokens; profile {name!r} is {profile.backend}.")
+        return EXIT_FAIL
+    service = open_service(profile.model_copy(update={"token": None}), name)
+    try:
+        await service.connect()
+        token = service.backend.session_token()
+    finally:
+        await service.aclose()
+    if token is None:
+        print("tui-desk: the helpdesk issued no token.", file=sys.stderr)
+        return EXIT_FAIL
+    path = config_path(cli_config)
+    save_profile(path, name, {"backend": profile.backend, "url": profile.url, "email": profile.email, "token": token})
+    print(f"Saved a session token for profile {name!r} in {path}. Log out with: tui-desk logout --profile {name}")
+    return EXIT_OK
+
+
+async def run_logout(cli_config: str | None, cli_profile: str | None) -> int:
+    """Revoke the profile's session token on the server and remove it from the file."""
+    from tui_desk.config import config_path, load_profile
+    from tui_desk.config.writer import save_profile
+    from tui_desk.services.connect import open_service
+
+    name, profile = load_profile(cli_config, cli_profile)
+    if profile.backend != "helpdeskpro":
+        print(f"tui-desk: profile {name!r} ({profile.backend}) has no session to log out of.")
+        return EXIT_FAIL
+    service = open_service(profile, name)
+    try:
+        await service.backend.logout(revoke_saved=True)
+    finally:
+        await service.aclose()
+    path = config_path(cli_config)
+    if path.exists() and profile.token is not None:
+        save_profile(path, name, {}, remove=("token",))
+    print(
+        f"Logged out of profile {name!r}; its token is revoked"
+        + (" and removed from the file." if profile.token else ".")
+    )
     return EXIT_OK
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import httpx
+from pydantic import SecretStr
 
 from tui_desk.config.profile import Profile
 from tui_desk.errors import Unsupported
@@ -100,8 +101,12 @@ class Backend(ABC):
     async def login(self) -> None:
         """Establish a session where the backend needs one (HelpDesk Pro); a no-op elsewhere."""
 
-    async def logout(self) -> None:
-        """End the server-side session where there is one."""
+    async def logout(self, *, revoke_saved: bool = False) -> None:
+        """End the server-side session where there is one (``revoke_saved``: also a token from the profile)."""
+
+    def session_token(self) -> SecretStr | None:
+        """A session token the backend issued at login (HelpDesk Pro), to save when the agent asks."""
+        return None
 
     def needs_agent_choice(self) -> bool:
         """True when the backend cannot tell who we are and the agent must pick themselves (HappyFox)."""

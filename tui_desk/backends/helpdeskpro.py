@@ -186,13 +186,16 @@ class HelpDeskProBackend(Backend):
                 self._me = self._agent(user)
             self._use_token(SecretStr(token))
 
-    async def logout(self) -> None:
-        """Revoke a token we obtained by logging in (POST auth/logout); a profile's token is only forgotten."""
+    async def logout(self, *, revoke_saved: bool = False) -> None:
+        """Revoke a token we obtained by logging in (POST auth/logout); a profile's token is only forgotten
+        unless ``revoke_saved`` asks to revoke it too."""
+        if revoke_saved and self._token is None:
+            await self.login()
         token, self._me = self._token, None
         if token is None:
             return
         try:
-            if self.profile.token is None or token.get_secret_value() != _plain(self.profile.token):
+            if revoke_saved or self.profile.token is None or token.get_secret_value() != _plain(self.profile.token):
                 await self.http.request("POST", "auth/logout")
         finally:
             self._use_token(None)
