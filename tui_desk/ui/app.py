@@ -163,6 +163,35 @@ class DeskApp(App[int]):
             return
         self.agent_name = identity.agent.name
         self.refresh_status()
+        if self.service.needs_agent_choice():
+            await self._choose_agent(self.service)
+
+    async def _choose_agent(self, service: HelpdeskService) -> None:
+        """Use the agent picked earlier for this profile, or ask once and remember."""
+        from tui_desk.config.remembered import remember_agent, remembered_agent
+        from tui_desk.ui.widgets.agent_choice import AgentChoice
+
+        url = service.backend.profile.url
+        try:
+            agents = await service.agents()
+        except DeskError as exc:
+            self.show_error(exc)
+            return
+        known = remembered_agent(service.profile_name, url)
+        agent = next((a for a in agents if a.id == known), None)
+        if agent is None:
+            agent = await self.push_screen_wait(AgentChoice(service.backend_title, agents))
+            if agent is None:
+                self.notify(
+                    "Replies and notes cannot be sent until you pick your agent: restart, or set staff_id.",
+                    severity="warning",
+                    markup=False,
+                )
+                return
+            remember_agent(service.profile_name, url, agent.id)
+        service.choose_agent(agent)
+        self.agent_name = agent.name
+        self.refresh_status()
 
     # -- status line ----------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import time
 import traceback
 from pathlib import Path
 
-from tui_desk.ui.seen import state_dir
+from tui_desk.config.paths import state_dir
 
 
 def write_crash_report(error: BaseException, directory: Path | None = None) -> Path | None:

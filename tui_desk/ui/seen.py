@@ -8,13 +8,8 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from tui_desk.config.paths import state_dir
 from tui_desk.models import TicketSummary
-
-
-def state_dir() -> Path:
-    """``$XDG_STATE_HOME/tui-desk`` (``~/.local/state/tui-desk``)."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "tui-desk"
 
 
 class SeenStore:
