@@ -53,3 +53,26 @@ async def test_search_filters_the_queue(make_app) -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: queue.rows and all("rint" in t.subject for t in queue.rows[:3]))
         assert queue.search_text == "printer"
+
+
+async def test_refresh_interval_refetches_and_keeps_the_cursor(tmp_path) -> None:
+    from tests.conftest import fresh_dataset
+    from tui_desk.services.connect import demo_profile, simulator_class
+    from tui_desk.simulators.core import SimServer
+    from tui_desk.ui.app import DeskApp
+
+    sim = simulator_class("helpdeskpro")(fresh_dataset())
+    with SimServer(sim) as server:
+        profile = demo_profile("helpdeskpro", server.base_url).model_copy(update={"refresh_interval": 5})
+        app = DeskApp.for_profile("hdp", profile)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+            queue = app.screen
+            await pilot.press("j", "j", "j")
+            chosen = queue.highlighted().id
+            record = sim.dataset.tickets[int(sim.dataset.ticket_list()[-1].id)]
+            record.subject = "Changed on the server"
+            before = sim.request_count
+            await wait_for(pilot, lambda: sim.request_count > before, timeout=8)
+            await wait_for(pilot, lambda: queue.rows and queue._restore_id is None)
+            assert queue.highlighted().id == chosen

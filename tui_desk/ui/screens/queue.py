@@ -76,6 +76,7 @@ class QueueScreen(Screen[None]):
         self._layout_width = 0
         self._id_width = 6
         self._subject_cells = 20
+        self._restore_id: str | None = None
 
     def compose(self) -> ComposeResult:
         """Title bar, search box, table, status line and footer."""
@@ -94,6 +95,18 @@ class QueueScreen(Screen[None]):
         self._layout(self.app.size.width)
         self.query_one(DataTable).focus()
         self.reload()
+        interval = self.service.backend.profile.refresh_interval
+        if interval > 0:
+            self.set_interval(max(5.0, interval), self._periodic_refresh)
+
+    def _periodic_refresh(self) -> None:
+        """Refetch the queue in the background, keeping the cursor on the same ticket."""
+        busy = self.query_one("#queue-search", Input).display or self.marked or self._loading_page is not None
+        if self.app.screen is not self or busy:
+            return
+        current = self.highlighted()
+        self._restore_id = current.id if current else None
+        self.reload(refresh=True)
 
     def on_resize(self, event: events.Resize) -> None:
         """Re-lay out the columns when the terminal changes width."""
@@ -176,6 +189,11 @@ class QueueScreen(Screen[None]):
         for ticket in new:
             table.add_row(*self._cells(ticket, now), key=ticket.id)
         self.rows.extend(new)
+        if self._restore_id is not None:
+            index = next((i for i, t in enumerate(self.rows) if t.id == self._restore_id), None)
+            if index is not None:
+                table.move_cursor(row=index)
+                self._restore_id = None
         if any(len(t.number) > self._id_width for t in new):
             self._relayout(self._layout_width)
         self._update_title()
