@@ -76,3 +76,30 @@ async def test_refresh_interval_refetches_and_keeps_the_cursor(tmp_path) -> None
             await wait_for(pilot, lambda: sim.request_count > before, timeout=8)
             await wait_for(pilot, lambda: queue.rows and queue._restore_id is None)
             assert queue.highlighted().id == chosen
+
+
+async def test_saved_view_from_config() -> None:
+    from tests.conftest import fresh_dataset
+    from tui_desk.config.profile import SavedView
+    from tui_desk.services.connect import demo_profile, simulator_class
+    from tui_desk.simulators.core import SimServer
+    from tui_desk.ui.app import DeskApp
+
+    sim = simulator_class("jitbit")(fresh_dataset())
+    with SimServer(sim) as server:
+        views = {"hw": SavedView(label="My hardware", statuses=["waiting on customer"], categories=["Hardware"])}
+        profile = demo_profile("jitbit", server.base_url).model_copy(update={"views": views})
+        app = DeskApp.for_profile("jb", profile)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+            queue = app.screen
+            await pilot.press("v")
+            await pilot.press("end", "enter")
+            await wait_for(pilot, lambda: queue.view_key == "saved:hw" and queue.rows and queue.pager.exhausted)
+            hardware = next(c for c, n in sim.dataset.categories if n == "Hardware")
+            expected = {
+                str(t.id)
+                for t in sim.dataset.tickets.values()
+                if t.status == "waiting" and t.category_id == hardware
+            }
+            assert {t.id for t in queue.rows} == expected

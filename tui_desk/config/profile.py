@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 BACKENDS = ("happyfox", "helpdeskpro", "jitbit")
+
+
+class SavedView(BaseModel):
+    """A named queue view from the config file; statuses, priorities and categories by name or id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str | None = Field(default=None, description="shown in the view list (default: the table name)")
+    state: Literal["open", "closed", "all"] = "open"
+    assignee: str | None = Field(default=None, description='"me", "unassigned" or an agent id')
+    statuses: list[str] = Field(default_factory=list)
+    priorities: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    search: str | None = None
 
 
 class Profile(BaseModel):
@@ -31,6 +47,7 @@ class Profile(BaseModel):
     refresh_interval: float = Field(default=0, ge=0, description="seconds between queue refreshes (0: off)")
     theme: str | None = Field(default=None, description="a Textual theme name, e.g. ansi-dark for 16 colours")
     keymap: dict[str, str] = Field(default_factory=dict, description="binding id -> keys, e.g. queue.reply = 'R'")
+    views: dict[str, SavedView] = Field(default_factory=dict, description="saved queue views")
 
     @field_validator("url")
     @classmethod

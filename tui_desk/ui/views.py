@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tui_desk.models import SortKey, TicketQuery
+from tui_desk.config.profile import SavedView
+from tui_desk.models import Category, Priority, SortKey, Status, TicketQuery
 from tui_desk.services.helpdesk import HelpdeskService
 
 
@@ -18,6 +20,10 @@ class View:
     assignee: str | None = None
     urgent: bool = False  # only the most urgent priority
     waiting: bool = False  # only "waiting on customer"-like statuses
+    statuses: tuple[str, ...] = ()  # names or ids (saved views)
+    priorities: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    search: str | None = None
 
 
 VIEWS: dict[str, View] = {
@@ -32,6 +38,29 @@ VIEWS: dict[str, View] = {
         View("all", "All", state="all"),
     )
 }
+
+
+def saved_views(saved: Mapping[str, SavedView]) -> dict[str, View]:
+    """Views from the profile's ``[views.NAME]`` tables, keyed ``saved:NAME``."""
+    return {
+        f"saved:{name}": View(
+            key=f"saved:{name}",
+            label=view.label or name,
+            state=view.state,
+            assignee=view.assignee,
+            statuses=tuple(view.statuses),
+            priorities=tuple(view.priorities),
+            categories=tuple(view.categories),
+            search=view.search,
+        )
+        for name, view in saved.items()
+    }
+
+
+def _match(wanted: tuple[str, ...], items: list[Status] | list[Priority] | list[Category]) -> tuple[str, ...]:
+    """Ids of ``items`` whose id or name (case-insensitive) is in ``wanted``."""
+    lowered = {w.strip().lower() for w in wanted}
+    return tuple(item.id for item in items if item.id.lower() in lowered or item.name.lower() in lowered)
 
 
 @dataclass(frozen=True)
@@ -60,6 +89,13 @@ async def build_query(
     """The TicketQuery for a view plus filters; urgent and waiting views look up the matching ids."""
     status_ids = filters.status_ids
     priority_ids = filters.priority_ids
+    category_ids = filters.category_ids
+    if view.statuses and not status_ids:
+        status_ids = _match(view.statuses, await service.statuses()) or ("__none__",)
+    if view.priorities and not priority_ids:
+        priority_ids = _match(view.priorities, await service.priorities()) or ("__none__",)
+    if view.categories and not category_ids:
+        category_ids = _match(view.categories, await service.categories()) or ("__none__",)
     if view.waiting and not status_ids:
         status_ids = tuple(s.id for s in await service.statuses() if s.waiting)
     if view.urgent and not priority_ids:
@@ -70,9 +106,9 @@ async def build_query(
         state=view.state,  # type: ignore[arg-type]
         status_ids=status_ids,
         priority_ids=priority_ids,
-        category_ids=filters.category_ids,
+        category_ids=category_ids,
         assignee=filters.assignee or view.assignee,
-        text=text,
+        text=text or view.search,
         sort=sort,
         descending=descending,
     )

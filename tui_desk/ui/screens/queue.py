@@ -20,7 +20,7 @@ from tui_desk.ui.queue_layout import Column, RowFlags, cells, columns_for, subje
 from tui_desk.ui.safe import one_line
 from tui_desk.ui.seen import SeenStore
 from tui_desk.ui.styles import stylesheet
-from tui_desk.ui.views import VIEWS, QueueFilter, build_query
+from tui_desk.ui.views import VIEWS, QueueFilter, View, build_query, saved_views
 from tui_desk.ui.widgets.status_line import StatusLine
 
 PREFETCH_MARGIN = 15  # rows before the end of what is loaded at which the next page is requested
@@ -63,6 +63,7 @@ class QueueScreen(Screen[None]):
         super().__init__()
         self.service = service
         self.view_key = "open"
+        self.views: dict[str, View] = {**VIEWS, **saved_views(service.backend.profile.views)}
         self.filters = QueueFilter()
         self.search_text: str | None = None
         self.sort: SortKey = "updated"
@@ -150,7 +151,7 @@ class QueueScreen(Screen[None]):
         """Build the query (urgent/waiting views look up ids) and load page 1."""
         try:
             query = await build_query(
-                self.service, VIEWS[self.view_key], self.filters, self.search_text, self.sort, self.descending
+                self.service, self.views[self.view_key], self.filters, self.search_text, self.sort, self.descending
             )
         except DeskError as exc:
             self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
@@ -216,7 +217,7 @@ class QueueScreen(Screen[None]):
             table.move_cursor(row=min(cursor, len(self.rows) - 1))
 
     def _update_title(self) -> None:
-        view = VIEWS[self.view_key]
+        view = self.views[self.view_key]
         title = Text(f" {view.label}", style="bold", no_wrap=True, overflow="ellipsis")
         if not self.filters.is_empty():
             title.append("  filtered: ")
@@ -357,6 +358,8 @@ class QueueScreen(Screen[None]):
 
     def action_view(self, key: str) -> None:
         """Switch to a named view (filters and search are cleared)."""
+        if key not in self.views:
+            return
         self.view_key = key
         self.filters = QueueFilter()
         self.search_text = None
@@ -370,7 +373,7 @@ class QueueScreen(Screen[None]):
             if key:
                 self.action_view(key)
 
-        self.app.push_screen(ViewPicker(self.view_key), chosen)
+        self.app.push_screen(ViewPicker(self.views, self.view_key), chosen)
 
     def action_filter(self) -> None:
         """Filter by status, priority, assignee and category."""

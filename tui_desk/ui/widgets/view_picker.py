@@ -11,7 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui_desk.ui.views import VIEWS
+from tui_desk.ui.safe import one_line
+from tui_desk.ui.views import View
 
 VIEW_KEYS = {"open": "o", "mine": "m", "unassigned": "u", "urgent": "!", "waiting": "w", "closed": "x", "all": "A"}
 
@@ -21,13 +22,16 @@ class ViewPicker(ModalScreen[str | None]):
 
     DEFAULT_CSS = """
     ViewPicker { align: center middle; }
-    ViewPicker > Vertical { width: 40; height: auto; border: thick $accent; background: $surface; padding: 0 1; }
-    ViewPicker OptionList { height: auto; max-height: 12; border: none; }
+    ViewPicker > Vertical {
+        width: 50; max-width: 95%; height: auto; border: thick $accent; background: $surface; padding: 0 1;
+    }
+    ViewPicker OptionList { height: auto; max-height: 16; border: none; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="views.cancel")]
 
-    def __init__(self, current: str) -> None:
+    def __init__(self, views: dict[str, View], current: str) -> None:
         super().__init__()
+        self.views = views
         self.current = current
 
     def compose(self) -> ComposeResult:
@@ -35,15 +39,19 @@ class ViewPicker(ModalScreen[str | None]):
         with Vertical():
             yield Static(Text("Views", style="bold"))
             options = [
-                Option(Text(f"{VIEW_KEYS[key]}  {view.label}" + ("  (current)" if key == self.current else "")), id=key)
-                for key, view in VIEWS.items()
+                Option(
+                    Text(f"{VIEW_KEYS.get(key, ' ')}  {one_line(view.label, 40)}")
+                    + Text("  (current)" if key == self.current else "", style="italic"),
+                    id=key,
+                )
+                for key, view in self.views.items()
             ]
             yield OptionList(*options)
 
     def on_mount(self) -> None:
         """Highlight the current view."""
         option_list = self.query_one(OptionList)
-        option_list.highlighted = list(VIEWS).index(self.current)
+        option_list.highlighted = list(self.views).index(self.current) if self.current in self.views else 0
         option_list.focus()
 
     @on(OptionList.OptionSelected)
