@@ -71,3 +71,15 @@ async def test_bad_credentials_are_reported_and_nothing_is_saved(tmp_path: Path)
             await wait_for(pilot, lambda: "Authentication failed" in str(screen.query_one("#setup-result").render()))
             assert "wrong-secret" not in str(screen.query_one("#setup-result").render())
     assert not config.exists()
+
+
+async def test_navigation_keys_do_nothing_before_a_connection(tmp_path: Path) -> None:
+    from tui_desk.ui.screens.welcome import WelcomeScreen
+
+    app = DeskApp.first_run(str(tmp_path / "config.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        for key in ("colon", "2", "3", "N"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, WelcomeScreen), key

@@ -20,6 +20,7 @@ from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.status_line import StatusLine
 
 ServiceFactory = Callable[[], HelpdeskService]
+_NEEDS_SERVICE = frozenset({"jump", "show_queue", "show_assets", "show_users", "new_ticket"})
 
 
 class DeskApp(App[int]):
@@ -221,6 +222,10 @@ class DeskApp(App[int]):
         self.notify(exc.user_message(), title=exc.title, severity="error", timeout=10, markup=False)
 
     # -- navigation -----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Navigation needs a connection: hide it on the welcome and setup screens."""
+        return not (action in _NEEDS_SERVICE and self.service is None)
 
     def _main_screen(self, kind: type[Screen[None]]) -> Screen[None] | None:
         """The instance of ``kind`` already on the stack, if any."""

@@ -51,7 +51,7 @@ class SetupScreen(Screen[tuple[str, Profile] | None]):
         """The form: profile name, backend, url, then the backend's credential fields."""
         with VerticalScroll(id="setup-form"):
             yield Static(Text("Connect to your helpdesk", style="bold"))
-            yield Static(safe_text(f"Saved to {self.path} (readable only by you)."), classes="hint")
+            yield Static(safe_text(f"Saving writes {self.path} (readable only by you)."), classes="hint")
             yield Label("Profile name")
             yield Input("work", id="profile-name")
             yield Label("Backend")
@@ -112,7 +112,9 @@ class SetupScreen(Screen[tuple[str, Profile] | None]):
             return None
 
     def _result(self, text: str, *, error: bool = False) -> None:
-        self.query_one("#setup-result", Static).update(safe_text(text, "bold" if error else ""))
+        result = self.query_one("#setup-result", Static)
+        result.update(safe_text(text, "bold" if error else ""))
+        self.call_after_refresh(result.scroll_visible, animate=False)
 
     @on(Button.Pressed, "#test")
     def _test_pressed(self) -> None:
