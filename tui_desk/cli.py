@@ -7,9 +7,13 @@ import asyncio
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from tui_desk import __version__
 from tui_desk.errors import ConfigError, DeskError
+
+if TYPE_CHECKING:
+    from tui_desk.simulators.core import Faults
 
 FLAVOURS = ("happyfox", "jitbit", "helpdeskpro")
 EXIT_OK, EXIT_FAIL, EXIT_CONFIG = 0, 1, 2
@@ -33,11 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--profile", metavar="NAME", help="the profile to use (default: default_profile)")
     parser.add_argument("--config", metavar="PATH", help="the config file to read")
+    parser.add_argument("--log", metavar="PATH", help="log requests to this file, secrets redacted (or $TUI_DESK_LOG)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     simulate = sub.add_parser("simulate", help="serve a simulated helpdesk on 127.0.0.1")
     simulate.add_argument("flavour", nargs="?", default="jitbit", choices=FLAVOURS, metavar="BACKEND")
     simulate.add_argument("--port", type=int, default=0, help="port to listen on (0: a free port)")
+    add_fault_options(simulate)
 
     check = sub.add_parser("check", help="connect, sign in and print who you are")
     check.add_argument("--profile", dest="check_profile", metavar="NAME", help="the profile to check")
@@ -55,12 +61,55 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_fault_options(simulate: argparse.ArgumentParser) -> None:
+    """``simulate`` options: hostile data and the fault modes of ``tui_desk.simulators.core.Faults``."""
+    faults = simulate.add_argument_group("faults and hostile data (for testing clients)")
+    faults.add_argument("--hostile", action="store_true", help="plant hostile text (markup, escapes, bidi, 1 MB)")
+    faults.add_argument("--latency", type=int, default=0, metavar="MS", help="add MS milliseconds to every answer")
+    faults.add_argument("--hang", type=float, default=0.0, metavar="S", help="wait S seconds before every answer")
+    faults.add_argument("--throttle-every", type=int, default=0, metavar="N", help="throttle every Nth request")
+    faults.add_argument("--throttle-burst", type=int, default=1, metavar="K", help="throttle K in a row each time")
+    faults.add_argument("--throttle-storm", type=int, default=0, metavar="N", help="throttle the first N requests")
+    faults.add_argument("--fail-every", type=int, default=0, metavar="N", help="fail every Nth request")
+    faults.add_argument("--fail-status", type=int, default=503, metavar="CODE", help="status of failures (503)")
+    faults.add_argument("--html-errors", action="store_true", help="answer failures with an HTML page")
+    faults.add_argument("--truncate-json", action="store_true", help="cut JSON bodies in half")
+    faults.add_argument("--reset-mid-body", action="store_true", help="drop the connection half-way through")
+    faults.add_argument("--invalid-utf8", action="store_true", help="put invalid UTF-8 bytes into JSON strings")
+
+
+def faults_from(args: argparse.Namespace) -> Faults:
+    """The simulator ``Faults`` the ``simulate`` options ask for."""
+    from tui_desk.simulators.core import Faults
+
+    return Faults(
+        latency=max(0, args.latency) / 1000,
+        hang=max(0.0, args.hang),
+        throttle_every=max(0, args.throttle_every),
+        throttle_burst=max(1, args.throttle_burst),
+        throttle_storm=max(0, args.throttle_storm),
+        fail_every=max(0, args.fail_every),
+        fail_status=args.fail_status,
+        html_errors=args.html_errors,
+        truncate_json=args.truncate_json,
+        reset_mid_body=args.reset_mid_body,
+        invalid_utf8=args.invalid_utf8,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     args = build_parser().parse_args(argv)
+    from tui_desk.http.log import setup_log
+
+    try:
+        setup_log(args.log)
+    except OSError as exc:
+        print(f"tui-desk: cannot write the log file ({exc.strerror})", file=sys.stderr)
+        return EXIT_FAIL
     try:
         if args.command == "simulate":
-            return run_simulate(args.flavour, args.port)
+            return run_simulate(args.flavour, args.port, faults_from(args), hostile=args.hostile)
         if args.command == "check":
             return asyncio.run(run_check(args.config, args.check_profile or args.profile))
         if args.command == "token":
@@ -80,13 +129,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def run_simulate(flavour: str, port: int) -> int:
+def run_simulate(flavour: str, port: int, faults: Faults | None = None, *, hostile: bool = False) -> int:
     """Serve a simulator until interrupted; the first line printed is its base URL."""
     from tui_desk.services.connect import DEMO_CREDENTIALS, simulator_class
     from tui_desk.simulators.core import SimServer
+    from tui_desk.simulators.dataset import generate
+    from tui_desk.simulators.hostile import plant_hostile
 
+    simulator = simulator_class(flavour)(plant_hostile(generate()) if hostile else None)
+    if faults is not None:
+        simulator.faults = faults
     try:
-        server = SimServer(simulator_class(flavour)(), port=port)
+        server = SimServer(simulator, port=port)
     except OSError as exc:
         print(f"tui-desk: cannot listen on 127.0.0.1:{port} ({exc.strerror})", file=sys.stderr)
         return EXIT_FAIL

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -25,6 +27,7 @@ from tui_desk.errors import (
     Unavailable,
     UnknownOutcome,
 )
+from tui_desk.http.log import http_log, safe_headers
 
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 USER_AGENT = "tui-desk"
@@ -201,14 +204,7 @@ class HttpSession:
             attempt += 1
             self.request_count += 1
             try:
-                response = await self.client.request(
-                    method,
-                    url,
-                    params=params,
-                    data=data,
-                    json=json_body,
-                    auth=auth,  # type: ignore[arg-type]
-                )
+                response = await self._send(method, url, params=params, data=data, json=json_body, auth=auth)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 # The request never left: safe to retry, even for a write.
                 wait = self._backoff(attempt)
@@ -268,10 +264,31 @@ class HttpSession:
                     await self._sleep(wait)
                     waited += wait
                     continue
+                self._emit(LinkState.OFFLINE, detail=f"HTTP {response.status_code}")
+                raise self._error_for(response, is_write)
             self._emit(LinkState.ONLINE)
             if response.is_success:
                 return response
             raise self._error_for(response, is_write)
+
+    async def _send(self, method: str, url: httpx.URL, **kwargs: Any) -> httpx.Response:
+        """One HTTP exchange, written to the request log (if any) with credentials redacted."""
+        started = time.monotonic()
+        try:
+            response = await self.client.request(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            http_log.debug("%s %s failed after %.0f ms: %s", method, url, _ms(started), type(exc).__name__)
+            raise
+        if http_log.isEnabledFor(logging.DEBUG):
+            http_log.debug(
+                "%s %s -> %s in %.0f ms; request headers %s",
+                method,
+                url,
+                response.status_code,
+                _ms(started),
+                safe_headers(response.request.headers),
+            )
+        return response
 
     def _backoff(self, attempt: int) -> float:
         base = self.policy.backoff * (2 ** (attempt - 1))
@@ -304,10 +321,20 @@ class HttpSession:
         await self.client.aclose()
 
 
+def _ms(started: float) -> float:
+    return (time.monotonic() - started) * 1000
+
+
 def decode_json(response: httpx.Response) -> Any:
-    """The JSON body of ``response``; malformed or HTML bodies become ``ProtocolError``."""
+    """The JSON body of ``response`` (invalid UTF-8 becomes U+FFFD); malformed or HTML bodies: ProtocolError."""
     try:
         return response.json()
-    except (ValueError, UnicodeDecodeError):
-        snippet = "an HTML page" if response.text.lstrip().startswith("<") else "malformed JSON"
-        raise ProtocolError(f"{response.request.url.path} returned {snippet}") from None
+    except UnicodeDecodeError:
+        try:
+            return json.loads(response.content.decode("utf-8", "replace"))
+        except ValueError:
+            pass
+    except ValueError:
+        pass
+    snippet = "an HTML page" if response.text.lstrip().startswith("<") else "malformed JSON"
+    raise ProtocolError(f"{response.request.url.path} returned {snippet}") from None

@@ -15,11 +15,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
+
+from tui_desk.simulators.hostile import INVALID_UTF8_BYTES, INVALID_UTF8_MARKER
 
 
 @dataclass
@@ -132,6 +135,19 @@ class Faults:
     reset_mid_body: bool = False  # drop the connection half-way through the body
     hang: float = 0.0  # sleep this long before answering (to trigger timeouts)
     strip_keys: tuple[str, ...] = ()  # remove these keys everywhere in JSON bodies (missing fields)
+    invalid_utf8: bool = False  # put raw invalid UTF-8 bytes into JSON string values
+    throttle_burst: int = 1  # with throttle_every: throttle this many requests in a row each time
+    throttle_storm: int = 0  # throttle the next N requests in a row, then serve normally again
+
+    def throttles(self, count: int) -> bool:
+        """Whether request number ``count`` is throttled (a storm counts itself down)."""
+        if self.throttle_storm > 0:
+            self.throttle_storm -= 1
+            return True
+        if not self.throttle_every:
+            return False
+        burst = min(max(1, self.throttle_burst), self.throttle_every)
+        return (count - 1) % self.throttle_every >= self.throttle_every - burst
 
 
 class Simulator:
@@ -182,7 +198,9 @@ class Simulator:
             time.sleep(faults.latency)
         if faults.hang:
             time.sleep(faults.hang)
-        if faults.throttle_every and count % faults.throttle_every == 0:
+        with self.lock:
+            throttled = faults.throttles(count)
+        if throttled:
             return self.throttle_response(request)
         if faults.fail_every and count % faults.fail_every == 0:
             return self._failure(faults.fail_status)
@@ -207,6 +225,8 @@ class Simulator:
             response = SimResponse.json({"error": f"Bad request: {exc}"}, 400)
         if faults.strip_keys and response.body[:1] in (b"{", b"["):
             response.body = json.dumps(_strip(json.loads(response.body), set(faults.strip_keys))).encode()
+        if faults.invalid_utf8 and response.body[:1] in (b"{", b"["):
+            response.body = _corrupt_utf8(response.body)
         if faults.truncate_json and response.body:
             response.body = response.body[: max(1, len(response.body) // 2)]
         if faults.reset_mid_body and response.body:
@@ -215,7 +235,7 @@ class Simulator:
 
     def _failure(self, status: int) -> SimResponse:
         if self.faults.html_errors or status in (502, 503, 504):
-            page = f"<html><body><h1>{status} Service Unavailable</h1><p>nginx</p></body></html>"
+            page = f"<html><body><h1>{status} {_reason(status)}</h1><p>nginx</p></body></html>"
             return SimResponse.text(page, status, "text/html")
         return SimResponse.json({"error": "Internal server error"}, status)
 
@@ -324,6 +344,25 @@ class InProcessTransport(httpx.AsyncBaseTransport):
         if response.cut_after is not None:
             raise httpx.RemoteProtocolError("peer closed connection mid-body", request=request)
         return httpx.Response(response.status, headers=response.headers, content=response.body, request=request)
+
+
+def _reason(status: int) -> str:
+    """The standard reason phrase of ``status`` (``Bad Gateway``)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+_TEXT_VALUE = re.compile(rb'"(?:subject|name|title|body|text|details|modelname)"\s*:\s*"', re.IGNORECASE)
+
+
+def _corrupt_utf8(body: bytes) -> bytes:
+    """``body`` with raw invalid UTF-8: at every hostile marker, else at the start of every subject/name/body."""
+    marker = INVALID_UTF8_MARKER.encode()
+    if marker in body:
+        return body.replace(marker, INVALID_UTF8_BYTES)
+    return _TEXT_VALUE.sub(lambda m: m.group() + INVALID_UTF8_BYTES, body)
 
 
 def _strip(data: Any, keys: set[str]) -> Any:

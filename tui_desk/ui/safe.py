@@ -9,9 +9,14 @@ from rich.text import Text
 # C0 controls except tab and newline, DEL, and C1 controls: shown as visible symbols, never sent raw.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
 # Bidi embeddings/overrides/isolates reorder what follows them; zero-width joiners can hide text.
-_INVISIBLE = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff\u061c]")
+_INVISIBLE = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff\u061c]")
 # An ESC-introduced sequence (CSI, OSC, DCS, ...) is dropped whole so no parameters leak as text.
 _ESCAPE_SEQ = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[PX^_][^\x1b]*(\x1b\\)?|.)?", re.S)
+# Lone surrogates (JSON "\ud800" escapes) cannot be encoded for the terminal.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Floods of combining diacritics ("Zalgo") draw over the lines above and below: keep a few per character.
+_MARKS = r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+_COMBINING_FLOOD = re.compile(rf"({_MARKS}{{4}}){_MARKS}+")
 _MAX_LINE = 2000
 
 
@@ -32,6 +37,8 @@ def clean(text: object, *, max_line: int = _MAX_LINE) -> str:
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = _INVISIBLE.sub("", value)
     value = _CONTROL.sub(_picture, value)
+    value = _SURROGATE.sub("\ufffd", value)
+    value = _COMBINING_FLOOD.sub(r"\1", value)
     if max_line and len(value) > max_line:
         value = "\n".join(line if len(line) <= max_line else line[:max_line] + "…" for line in value.split("\n"))
     return value

@@ -1,0 +1,74 @@
+"""The app under network faults: rows stay, the status line says offline, and the queue recovers by itself."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable
+
+from tests.conftest import FLAVOURS, TEST_POLICY
+from tests.ui.conftest import wait_for
+from tui_desk.http import LinkState
+from tui_desk.ui.screens import queue as queue_module
+from tui_desk.ui.screens.queue import QueueScreen
+from tui_desk.ui.widgets.status_line import StatusLine
+
+
+def status_text(app) -> str:
+    return app.screen.query_one(StatusLine).render().plain
+
+
+async def loaded_queue(app, pilot) -> QueueScreen:
+    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) > 0)
+    app.service.backend.http.policy = TEST_POLICY  # short retry waits; the same policy otherwise
+    return app.screen
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_refresh_while_offline_keeps_rows_then_recovers_without_a_key(
+    make_app, flavour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queue_module, "OFFLINE_RETRY", (0.3, 1.0))
+    app = make_app(flavour)
+    async with app.run_test(size=(100, 30)) as pilot:
+        queue = await loaded_queue(app, pilot)
+        before = [t.id for t in queue.rows]
+        sim = app.simulator
+        sim.faults.fail_every = 1  # every request fails: 503 with an HTML page
+        sim.faults.html_errors = True
+        await pilot.press("R")
+        await wait_for(pilot, lambda: app.link.state is LinkState.OFFLINE)
+        await pilot.pause(0.2)
+        assert [t.id for t in queue.rows] == before  # the data stays on screen
+        assert len(queue.query_one(DataTable).rows) == len(before)
+        assert "offline" in status_text(app) and "retrying" in status_text(app)
+        assert app.is_running
+        # The server changes and comes back: the queue refetches and the indicator clears, no key pressed.
+        newest = sim.dataset.ticket_list()[0]
+        newest.subject = "Changed while offline"
+        served = sim.request_count
+        sim.faults.fail_every = 0
+        await wait_for(pilot, lambda: app.link.state is LinkState.ONLINE, timeout=15)
+        await wait_for(pilot, lambda: any(t.subject == "Changed while offline" for t in queue.rows), timeout=15)
+        assert sim.request_count > served
+        assert "offline" not in status_text(app)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_queue_loads_and_stays_responsive_when_every_third_request_is_throttled(
+    make_app, flavour: str
+) -> None:
+    app = make_app(flavour)
+    app.simulator.faults.throttle_every = 3
+    if flavour == "happyfox":
+        app.simulator.retry_seconds = 0.2  # its 503 says how long to wait; keep the test short
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) > 5, timeout=30)
+        queue = app.screen
+        table = queue.query_one(DataTable)
+        await pilot.press("j", "j", "j")
+        assert table.cursor_row == 3
+        assert queue.highlighted().id == queue.rows[3].id
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is not queue and getattr(app.screen, "ticket", None), timeout=30)
+        assert app.is_running
+        assert app.simulator.request_count >= 3  # so at least one answer was throttling, and was waited out
