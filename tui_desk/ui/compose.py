@@ -1,19 +1,57 @@
-"""Composing replies and internal notes: the editor, canned responses, confirmation and sending."""
+"""Composing replies and internal notes: opening the composer on a ticket and offering drafts saved earlier."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
+from textual.app import App
 from textual.screen import Screen
 
-from tui_desk.models import Comment, CommentKind, TicketSummary
+from tui_desk.models import CommentKind, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.ui.drafts import Draft, DraftStore
+from tui_desk.ui.widgets.compose_dialog import ComposeDialog, SentCallback
 
-SentCallback = Callable[[list[Comment]], Awaitable[None] | None]  # may be sync or async
+__all__ = ["SentCallback", "drafts_of", "offer_saved_drafts", "resume_message", "start_compose"]
+
+
+def drafts_of(app: App[object], service: HelpdeskService) -> DraftStore:
+    """The app's draft store, switched to the service's profile (a private one if the app has none)."""
+    store = getattr(app, "drafts", None)
+    if not isinstance(store, DraftStore):
+        store = DraftStore()
+        app.drafts = store  # type: ignore[attr-defined]
+    if store.profile != service.profile_name:
+        store.use_profile(service.profile_name)
+    return store
 
 
 def start_compose(
     screen: Screen[object], service: HelpdeskService, ticket: TicketSummary, kind: CommentKind, on_sent: SentCallback
 ) -> None:
-    """Open the composer for ``ticket``; ``on_sent`` receives the re-read thread after a confirmed send."""
-    screen.app.notify("Composing is not available yet.", severity="warning", markup=False)
+    """Open the composer for ``ticket`` with its saved draft; ``on_sent`` receives the re-read thread after a send."""
+    app = screen.app
+    if kind is CommentKind.SYSTEM:
+        return
+    if kind is CommentKind.NOTE and not service.capabilities.internal_notes:
+        app.notify(f"{service.backend_title} has no internal notes.", severity="warning", markup=False)
+        return
+    app.push_screen(ComposeDialog(service, ticket, kind, drafts_of(app, service), on_sent))
+
+
+def resume_message(drafts: list[Draft]) -> str:
+    """``Unsent reply for #123 — press r on that ticket to resume.`` for each draft, one per line."""
+    lines = []
+    for draft in sorted(drafts, key=lambda d: (d.ticket_id, d.kind.value)):
+        what, key = ("internal note", "n") if draft.kind is CommentKind.NOTE else ("reply", "r")
+        lines.append(f"Unsent {what} for {draft.label} — press {key} on that ticket to resume.")
+    return "\n".join(lines)
+
+
+def offer_saved_drafts(app: App[object]) -> None:
+    """After the queue appears, tell the agent about drafts an earlier run saved for this profile."""
+    store = getattr(app, "drafts", None)
+    service = getattr(app, "service", None)
+    if not isinstance(store, DraftStore) or service is None:
+        return
+    drafts = store.use_profile(service.profile_name)
+    if drafts:
+        app.notify(resume_message(drafts), title="Saved drafts", timeout=30, markup=False)

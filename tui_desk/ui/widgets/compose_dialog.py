@@ -1,0 +1,367 @@
+"""The composer: a multi-line editor for a reply or an internal note, sent only after a confirmation."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.css.query import NoMatches
+from textual.events import ScreenSuspend
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Footer, Static, TextArea
+
+from tui_desk.errors import DeskError, ReadOnly, UnknownOutcome
+from tui_desk.models import Comment, CommentKind, TicketSummary
+from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.ui.drafts import DraftStore
+from tui_desk.ui.external_editor import EditorFailed, edit_text, editor_command
+from tui_desk.ui.safe import clean, one_line, safe_text
+from tui_desk.ui.styles import stylesheet
+from tui_desk.ui.widgets.confirm import ConfirmDialog
+from tui_desk.ui.widgets.status_line import StatusLine
+
+SentCallback = Callable[[list[Comment]], Awaitable[None] | None]  # may be sync or async
+AUTOSAVE_SECONDS = 1.0  # drafts reach the disk within this (plus one write) of the last keystroke
+NOTE_AUDIENCE = "Internal note — agents only"
+
+
+def recipient(ticket: TicketSummary) -> str:
+    """Who receives a reply: the requester's email, else their name, else "the requester"."""
+    person = ticket.requester
+    if person is None:
+        return "the requester"
+    return one_line(person.email or person.name or "the requester", 80)
+
+
+def audience(ticket: TicketSummary, kind: CommentKind) -> str:
+    """The line naming who will see the text."""
+    if kind is CommentKind.NOTE:
+        return NOTE_AUDIENCE
+    person = ticket.requester
+    if person is not None and person.email and person.name:
+        return f"To customer: {one_line(person.name, 40)} <{one_line(person.email, 80)}>"
+    return f"To customer: {recipient(ticket)}"
+
+
+def confirm_question(ticket: TicketSummary, kind: CommentKind) -> str:
+    """The confirmation naming the audience: "Reply to customer x@y?" or "Add internal note?"."""
+    if kind is CommentKind.NOTE:
+        return "Add internal note?"
+    return f"Reply to customer {recipient(ticket)}?"
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def was_posted(thread: list[Comment], body: str) -> bool:
+    """True when a comment with ``body`` (whitespace aside) is in ``thread``."""
+    wanted = _normalised(body)
+    return any(_normalised(c.body) == wanted for c in thread)
+
+
+class ComposeDialog(ModalScreen[None]):
+    """Write a reply or an internal note; ``ctrl+s`` then ``y`` sends, ``escape`` closes keeping the draft."""
+
+    CSS_PATH = stylesheet("compose.tcss")
+    AUTO_FOCUS = "#compose-text"
+    BINDINGS = [
+        Binding("ctrl+s", "send", "Send", priority=True, id="compose.send"),
+        Binding("ctrl+e", "external_editor", "$EDITOR", priority=True, id="compose.editor"),
+        Binding("ctrl+t", "canned", "Canned", priority=True, id="compose.canned"),
+        Binding("escape", "close", "Close (keeps draft)", id="compose.close"),
+    ]
+
+    def __init__(
+        self,
+        service: HelpdeskService,
+        ticket: TicketSummary,
+        kind: CommentKind,
+        drafts: DraftStore,
+        on_sent: SentCallback,
+    ) -> None:
+        super().__init__(classes=kind.value)
+        self.service = service
+        self.ticket = ticket
+        self.kind = kind
+        self.drafts = drafts
+        self.on_sent = on_sent
+        self.sending = False
+        self._done = False  # the server confirmed the post: the draft must not come back
+        self._autosave: Timer | None = None
+        self._save_error_shown = False
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        """Ticket, audience, the editor, a message line; status line and keys below."""
+        verb = "Internal note on" if self.kind is CommentKind.NOTE else "Reply to"
+        title = Text(f"{verb} #{one_line(self.ticket.number, 20)}  ", style="bold")
+        title.append_text(safe_text(self.ticket.subject, single_line=True))
+        with Vertical(id="compose-box"):
+            yield Static(title, id="compose-title")
+            yield Static(Text(audience(self.ticket, self.kind)), id="compose-audience")
+            yield TextArea(
+                self.drafts.get(self.ticket.id, self.kind),
+                id="compose-text",
+                soft_wrap=True,
+                show_line_numbers=False,
+            )
+            yield Static(id="compose-message")
+        yield StatusLine(id="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Put the cursor after the draft and start the autosave timer."""
+        area = self.text_area
+        area.border_title = "Internal note" if self.kind is CommentKind.NOTE else "Reply"
+        area.move_cursor(area.document.end)
+        self._autosave = self.set_interval(AUTOSAVE_SECONDS, self.save_draft)
+
+    @property
+    def text_area(self) -> TextArea:
+        """The editor."""
+        return self.query_one("#compose-text", TextArea)
+
+    @property
+    def text(self) -> str:
+        """What the agent wrote."""
+        return self.text_area.text
+
+    def show_message(self, message: str, *, error: bool = False) -> None:
+        """Show ``message`` inside the composer (literal text), or clear it when empty."""
+        line = self.query_one("#compose-message", Static)
+        line.update(safe_text(message))
+        line.set_class(bool(message), "shown")
+        line.set_class(error, "error")
+
+    # -- drafts ---------------------------------------------------------------------------------
+
+    def keep_draft(self) -> None:
+        """Copy the editor's text into the draft store (memory); nothing once the post is confirmed."""
+        if self._done:
+            return
+        try:
+            text = self.text
+        except NoMatches:
+            return  # closing: the store already holds the last change
+        self.drafts.put(self.ticket.id, self.kind, text, self.ticket.number)
+
+    def save_draft(self) -> None:
+        """Write changed drafts to disk, telling the agent once if that fails."""
+        self.keep_draft()
+        if not self.drafts.dirty:
+            return
+        if self.drafts.flush():
+            self._save_error_shown = False
+        elif not self._save_error_shown:
+            self._save_error_shown = True
+            error = self.drafts.last_error
+            reason = error.strerror if error is not None and error.strerror else str(error)
+            self.app.notify(
+                f"Could not save the draft to disk ({reason}); it is kept in memory.",
+                title="Draft not saved",
+                severity="warning",
+                markup=False,
+            )
+
+    @on(TextArea.Changed, "#compose-text")
+    def _changed(self) -> None:
+        self.keep_draft()
+
+    def on_screen_suspend(self, event: ScreenSuspend) -> None:
+        """Another screen covers the composer (confirmation, picker): save now."""
+        self.save_draft()
+
+    def on_unmount(self) -> None:
+        """The composer closes: write whatever is not on disk yet."""
+        if self.drafts.dirty:
+            self.drafts.flush()
+
+    # -- actions ----------------------------------------------------------------------------------
+
+    def action_close(self) -> None:
+        """Close the composer; the draft stays for the next ``r`` / ``n`` on this ticket."""
+        if self.sending:
+            self.show_message("Sending… wait for the helpdesk to answer.")
+            return
+        self.save_draft()
+        if self.text.strip():
+            key = "n" if self.kind is CommentKind.NOTE else "r"
+            self.app.notify(
+                f"Draft kept: press {key} on #{one_line(self.ticket.number, 20)} to continue.", markup=False
+            )
+        self.dismiss(None)
+
+    def action_send(self) -> None:
+        """Ask for confirmation naming the audience, then post once."""
+        if self.sending:
+            return
+        self.save_draft()
+        if not self.text.strip():
+            self.show_message("Nothing to send: the message is empty.", error=True)
+            return
+        if self.service.read_only:
+            self._failed(ReadOnly("this profile is read-only; nothing was sent"))
+            return
+        self.sending = True
+        self.text_area.read_only = True
+        where = f"Ticket #{one_line(self.ticket.number, 20)}: " + one_line(self.ticket.subject, 60)
+        note = self.kind is CommentKind.NOTE
+        reach = "Only agents will see this note." if note else "The customer receives this reply."
+        detail = f"{where}\n{reach}"
+        self.app.push_screen(ConfirmDialog(confirm_question(self.ticket, self.kind), detail), self._confirmed)
+
+    def _confirmed(self, yes: bool | None) -> None:
+        if not yes:
+            self._ready()
+            self.show_message("Not sent. Your draft is kept.")
+            return
+        self.post(self.text)
+
+    @work(exclusive=True, group="compose-send")
+    async def post(self, text: str) -> None:
+        """Send the text; on an unknown outcome look at the thread instead of sending again."""
+        status = self.query_one(StatusLine)
+        status.busy = True
+        self.show_message("Sending…")
+        send = self.service.note if self.kind is CommentKind.NOTE else self.service.reply
+        thread: list[Comment] | None
+        try:
+            thread = await send(self.ticket.id, text)
+        except UnknownOutcome as exc:
+            thread = await self._check_posted(text, exc)
+        except DeskError as exc:
+            self._failed(exc)
+            thread = None
+        finally:
+            status.busy = False
+        if thread is not None:
+            await self._sent(thread)
+
+    async def _check_posted(self, text: str, exc: UnknownOutcome) -> list[Comment] | None:
+        """Re-read the thread: the post may have landed although no answer came back."""
+        self.show_message("The helpdesk did not answer; checking whether the message arrived…")
+        try:
+            thread = await self.service.thread(self.ticket.id, refresh=True)
+        except DeskError as again:
+            self._failed(
+                again,
+                f"{exc.user_message()} Re-reading the ticket failed too ({again.title}). "
+                "Your draft is kept: check the ticket before sending again.",
+            )
+            return None
+        if was_posted(thread, text):
+            return thread
+        self._failed(
+            exc,
+            "The helpdesk did not confirm the post, and it is not in the ticket's thread. "
+            "Your draft is kept: you may send it again.",
+        )
+        return None
+
+    async def _sent(self, thread: list[Comment]) -> None:
+        self._done = True
+        self.drafts.discard(self.ticket.id, self.kind)
+        self.sending = False
+        if self._autosave is not None:
+            self._autosave.stop()
+        what = "Internal note added" if self.kind is CommentKind.NOTE else f"Reply sent to {recipient(self.ticket)}"
+        self.app.notify(f"{what} (#{one_line(self.ticket.number, 20)}).", markup=False)
+        result = self.on_sent(thread)
+        if inspect.isawaitable(result):
+            await result
+        self.dismiss(None)
+
+    def _failed(self, exc: DeskError, message: str | None = None) -> None:
+        """Keep the editor open with the draft, the error inside it and as a notification."""
+        self._ready()
+        self.show_message(message or f"Not sent: {exc.user_message()} Your draft is kept.", error=True)
+        show_error = getattr(self.app, "show_error", None)
+        if show_error is not None:
+            show_error(exc)
+        else:
+            self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
+
+    def _ready(self) -> None:
+        self.sending = False
+        area = self.text_area
+        area.read_only = False
+        area.focus()
+
+    def action_external_editor(self) -> None:
+        """Edit the draft in $VISUAL / $EDITOR; fall back to this editor when that cannot work."""
+        if self.sending:
+            return
+        command = editor_command()
+        if command is None:
+            self._editor_fallback("No external editor is set ($VISUAL or $EDITOR); keep writing here.")
+            return
+        self.save_draft()
+        before = self.text
+        failure: EditorFailed | None = None
+        edited = before
+        try:
+            with self.app.suspend():
+                try:
+                    edited = edit_text(before, command)
+                except EditorFailed as exc:
+                    failure = exc
+        except (SuspendNotSupported, RuntimeError):
+            self._editor_fallback("This terminal cannot hand over to an external editor; keep writing here.")
+            return
+        if failure is not None:
+            self._editor_fallback(f"The external editor failed: {failure}. Your draft is unchanged.")
+            return
+        if edited.endswith("\n") and not before.endswith("\n"):
+            edited = edited[:-1]
+        self.text_area.load_text(edited)
+        self.text_area.move_cursor(self.text_area.document.end)
+        self.save_draft()
+        self.show_message("")
+
+    def _editor_fallback(self, message: str) -> None:
+        self.show_message(message)
+        self.app.notify(message, title="External editor", severity="warning", markup=False)
+        self.text_area.focus()
+
+    def action_canned(self) -> None:
+        """Insert a canned response, where the helpdesk has them."""
+        if self.sending:
+            return
+        if not self.service.capabilities.canned_responses:
+            message = f"{self.service.backend_title} has no canned responses in its API."
+            self.show_message(message)
+            self.app.notify(message, markup=False)
+            return
+        self.pick_canned()
+
+    @work(exclusive=True, group="compose-canned")
+    async def pick_canned(self) -> None:
+        """Load the canned responses, let the agent pick one, and insert its text at the cursor."""
+        from tui_desk.ui.widgets.canned_picker import CannedPicker
+
+        status = self.query_one(StatusLine)
+        status.busy = True
+        try:
+            responses = await self.service.canned_responses()
+        except DeskError as exc:
+            self._failed(exc, f"Canned responses could not be loaded: {exc.user_message()}")
+            return
+        finally:
+            status.busy = False
+        if not responses:
+            self.show_message("No canned responses are set up on this helpdesk.")
+            return
+        picked = await self.app.push_screen_wait(CannedPicker(responses))
+        area = self.text_area
+        area.focus()
+        if picked is not None:
+            area.insert(clean(picked.body))
+            self.keep_draft()
