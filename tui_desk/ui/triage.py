@@ -2,15 +2,89 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 from textual.screen import Screen
+from textual.worker import WorkerState
 
-from tui_desk.models import Ticket, TicketSummary
+from tui_desk.errors import DeskError, ReadOnly, UnknownOutcome
+from tui_desk.models import Ticket, TicketChange, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.ui.safe import one_line
+from tui_desk.ui.widgets.bulk_progress import BulkProgress, ItemResult, Outcome
+from tui_desk.ui.widgets.confirm import ConfirmDialog
+from tui_desk.ui.widgets.picker import Choice, Picker
+from tui_desk.ui.widgets.status_line import StatusLine
 
 TriageAction = Literal["status", "priority", "assignee", "close"]
+
+WORKER_GROUP = "triage"
+BULK_CONCURRENCY = 3  # tickets in flight at once; the service serialises writes per ticket
+CONFIRM_LIST = 8  # tickets named in the close confirmation before "and N more"
+# The picker's id for "nobody"; TicketChange(assignee_id="") unassigns on every adapter
+# (HappyFox assignee null, Jitbit assignedUserId=0, HelpDesk Pro assigned_to null).
+UNASSIGNED = "\x00unassigned"
+UNKNOWN_MESSAGE = "may have been applied; refresh to check"
+FIELD_WORD = {"status": "status", "priority": "priority", "assignee": "assignee"}
+
+
+def ref(ticket: TicketSummary) -> str:
+    """``#123``: how a ticket is named in messages."""
+    return f"#{one_line(ticket.number, 20)}"
+
+
+def describe(ticket: TicketSummary, limit: int = 60) -> str:
+    """``#123 Laptop will not boot``, on one line."""
+    return f"{ref(ticket)} {one_line(ticket.subject, limit)}"
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What the agent asked for: the action, the chosen id (``""`` unassigns; None to close) and its name."""
+
+    action: TriageAction
+    value_id: str | None
+    name: str
+
+    def change(self) -> TicketChange:
+        """The TicketChange that sets the chosen value."""
+        field = {"status": "status_id", "priority": "priority_id", "assignee": "assignee_id"}[self.action]
+        return TicketChange(**{field: self.value_id})
+
+    def already(self, ticket: TicketSummary) -> bool:
+        """True when ``ticket`` already has the chosen value."""
+        return current_id(ticket, self.action) == (self.value_id if self.action != "close" else "closed")
+
+    def done(self, where: str) -> str:
+        """The notification after success, e.g. "Status set to In progress on 3 tickets"."""
+        if self.action == "close":
+            return f"Closed {where}"
+        if self.action == "assignee":
+            return f"Unassigned {where}" if not self.value_id else f"Assigned {where} to {self.name}"
+        return f"{self.action.capitalize()} set to {self.name} on {where}"
+
+    def unchanged(self, ticket: TicketSummary) -> str:
+        """The message when a single ticket already has the value (nothing is sent)."""
+        if self.action == "close":
+            return f"{ref(ticket)} is already closed; nothing sent."
+        if self.action == "assignee":
+            whom = "unassigned" if not self.value_id else f"assigned to {self.name}"
+            return f"{ref(ticket)} is already {whom}; nothing sent."
+        return f"{ref(ticket)} already has {self.action} {self.name}; nothing sent."
+
+
+def current_id(ticket: TicketSummary, action: TriageAction) -> str | None:
+    """The id of the ticket's current value for ``action`` ("" when unassigned, "closed" when closed)."""
+    if action == "status":
+        return ticket.status.id if ticket.status else None
+    if action == "priority":
+        return ticket.priority.id if ticket.priority else None
+    if action == "assignee":
+        return ticket.assignee.id if ticket.assignee else ""
+    return "closed" if ticket.status is not None and ticket.status.closed else None
 
 
 def start_triage(
@@ -21,4 +95,201 @@ def start_triage(
     on_updated: Callable[[Ticket], None],
 ) -> None:
     """Ask for the new value (or confirmation), apply it to every ticket, and report each result."""
-    screen.app.notify("Triage is not available yet.", severity="warning", markup=False)
+    app = screen.app
+    if not tickets:
+        return
+    if service.read_only:
+        show_error(screen, ReadOnly("this profile is read-only; nothing was sent"))
+        return
+    if any(w.group == WORKER_GROUP and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+        app.notify("A triage change is still being sent; wait for it to finish.", severity="warning", markup=False)
+        return
+    run = TriageRun(screen, service, list(tickets), action, on_updated)
+    # On the app, not the screen: leaving the screen must not cancel a write half-way.
+    app.run_worker(run.run(), group=WORKER_GROUP, name=f"triage {action}")
+
+
+def show_error(screen: Screen[object], exc: DeskError) -> None:
+    """The app's error notification (title and message, never markup)."""
+    screen.app.notify(exc.user_message(), title=exc.title, severity="error", timeout=10, markup=False)
+
+
+class TriageRun:
+    """One triage from question to results, run in an app worker so dialogs can be awaited."""
+
+    def __init__(
+        self,
+        screen: Screen[object],
+        service: HelpdeskService,
+        tickets: list[TicketSummary],
+        action: TriageAction,
+        on_updated: Callable[[Ticket], None],
+    ) -> None:
+        self.screen = screen
+        self.app = screen.app
+        self.service = service
+        self.tickets = tickets
+        self.action = action
+        self.on_updated = on_updated
+
+    @property
+    def single(self) -> TicketSummary | None:
+        """The ticket when exactly one is targeted."""
+        return self.tickets[0] if len(self.tickets) == 1 else None
+
+    async def run(self) -> None:
+        """Ask, then apply to one ticket or to all of them."""
+        goal = await self.ask()
+        if goal is None:
+            return
+        single = self.single
+        if single is not None:
+            if goal.already(single):
+                self.app.notify(goal.unchanged(single), markup=False)
+                return
+            await self.apply_one(single, goal)
+        else:
+            await self.apply_bulk(goal)
+
+    # -- asking ---------------------------------------------------------------------------------
+
+    async def ask(self) -> Goal | None:
+        """The confirmed close, or the value picked in the picker; None when cancelled."""
+        if self.action == "close":
+            single = self.single
+            if single is not None and current_id(single, "close") == "closed":
+                self.app.notify(Goal("close", None, "closed").unchanged(single), markup=False)
+                return None
+            question, detail = self.close_question()
+            confirmed = await self.app.push_screen_wait(ConfirmDialog(question, detail))
+            return Goal("close", None, "closed") if confirmed else None
+        choices = await self.choices()
+        if choices is None:
+            return None
+        single = self.single
+        current = current_id(single, self.action) if single is not None else None
+        current = UNASSIGNED if current == "" else current
+        picked = await self.app.push_screen_wait(
+            Picker(self.picker_title(), choices, current=current, subtitle=self.picker_subtitle())
+        )
+        if picked is None:
+            return None
+        name = next(c.label for c in choices if c.id == picked)
+        return Goal(self.action, "" if picked == UNASSIGNED else picked, name)
+
+    def close_question(self) -> tuple[str, str]:
+        """The confirmation text naming the ticket(s)."""
+        single = self.single
+        if single is not None:
+            return f"Close ticket {ref(single)}?", one_line(single.subject, 70)
+        lines = [describe(t, 56) for t in self.tickets[:CONFIRM_LIST]]
+        if len(self.tickets) > CONFIRM_LIST:
+            lines.append(f"… and {len(self.tickets) - CONFIRM_LIST} more")
+        return f"Close {len(self.tickets)} tickets?", "\n".join(lines)
+
+    def picker_title(self) -> str:
+        """The picker's title: "Set status of #123", or "Set priority of 3 tickets"."""
+        single = self.single
+        where = ref(single) if single is not None else f"{len(self.tickets)} tickets"
+        return f"Set {FIELD_WORD[self.action]} of {where}"
+
+    def picker_subtitle(self) -> str:
+        """The single ticket's subject, or the marked tickets' numbers."""
+        single = self.single
+        if single is not None:
+            return one_line(single.subject, 70)
+        return one_line(", ".join(ref(t) for t in self.tickets), 70)
+
+    async def choices(self) -> list[Choice] | None:
+        """The options for the picker, from the service (None after an error, already shown)."""
+        self.set_busy(True)
+        try:
+            if self.action == "status":
+                return [Choice(s.id, s.name, "closes" if s.closed else "") for s in await self.service.statuses()]
+            if self.action == "priority":
+                return [Choice(p.id, p.name) for p in await self.service.priorities()]
+            me = self.service.identity.agent.id if self.service.identity else None
+            agents = [
+                Choice(a.id, a.name, " · ".join(x for x in (a.email or "", "you" if a.id == me else "") if x))
+                for a in await self.service.agents()
+            ]
+            return [Choice(UNASSIGNED, "Unassigned", "nobody"), *agents]
+        except DeskError as exc:
+            show_error(self.screen, exc)
+            return None
+        finally:
+            self.set_busy(False)
+
+    # -- applying -------------------------------------------------------------------------------
+
+    async def send(self, ticket: TicketSummary, goal: Goal) -> Ticket:
+        """Apply ``goal`` to one ticket and return the re-read ticket."""
+        if goal.action == "close":
+            return await self.service.close(ticket.id)
+        return await self.service.update(ticket.id, goal.change())
+
+    async def apply_one(self, ticket: TicketSummary, goal: Goal) -> None:
+        """Apply to a single ticket; the result is a notification."""
+        self.set_busy(True)
+        try:
+            updated = await self.send(ticket, goal)
+        except UnknownOutcome:
+            self.app.notify(
+                f"{ref(ticket)}: {UNKNOWN_MESSAGE}.", title=UnknownOutcome.title, severity="warning", markup=False
+            )
+            return
+        except DeskError as exc:
+            show_error(self.screen, exc)
+            return
+        finally:
+            self.set_busy(False)
+        self.updated(updated)
+        self.app.notify(goal.done(ref(ticket)), markup=False)
+
+    async def apply_bulk(self, goal: Goal) -> None:
+        """Apply to every ticket with a small concurrency cap, following progress in a modal."""
+        title = goal.done(f"{len(self.tickets)} tickets").replace(" set to ", " → ", 1)
+        progress = BulkProgress(title, [describe(t, 44) for t in self.tickets])
+        await self.app.push_screen(progress)
+        limit = asyncio.Semaphore(BULK_CONCURRENCY)
+
+        async def one(index: int, ticket: TicketSummary) -> None:
+            async with limit:
+                if progress.stop_requested:
+                    result = ItemResult(Outcome.NOT_SENT, "not sent (stopped)")
+                else:
+                    progress.start(index)
+                    result = await self.bulk_item(ticket, goal)
+            progress.set_result(index, result)
+
+        await asyncio.gather(*(one(i, t) for i, t in enumerate(self.tickets)))
+        marks = isinstance(getattr(self.screen, "marked", None), set)
+        progress.finish("enter / esc closes" + (" · the tickets that failed stay marked" if marks else ""))
+        if progress.failed_count == 0:
+            progress.dismiss(None)
+            self.app.notify(goal.done(f"{len(self.tickets)} tickets"), markup=False)
+
+    async def bulk_item(self, ticket: TicketSummary, goal: Goal) -> ItemResult:
+        """Send one ticket of a bulk run; errors become its result line, never a retry."""
+        try:
+            updated = await self.send(ticket, goal)
+        except UnknownOutcome:
+            return ItemResult(Outcome.UNKNOWN, UNKNOWN_MESSAGE)
+        except DeskError as exc:
+            detail = exc.message if exc.message != exc.title else ""
+            return ItemResult(Outcome.FAILED, f"{exc.title}: {detail}" if detail else exc.title)
+        marked = getattr(self.screen, "marked", None)
+        if isinstance(marked, set):
+            marked.discard(ticket.id)
+        self.updated(updated)
+        return ItemResult(Outcome.OK, "ok")
+
+    def updated(self, ticket: Ticket) -> None:
+        """Hand the re-read ticket to the screen, if it is still there."""
+        if self.screen.is_attached:
+            self.on_updated(ticket)
+
+    def set_busy(self, busy: bool) -> None:
+        """Show "loading…" in the screen's status line."""
+        for line in self.screen.query(StatusLine):
+            line.busy = busy

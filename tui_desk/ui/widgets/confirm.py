@@ -21,6 +21,7 @@ class ConfirmDialog(ModalScreen[bool]):
         width: auto; max-width: 76; height: auto;
         border: thick $accent; background: $surface; padding: 1 2;
     }
+    ConfirmDialog Static { width: auto; max-width: 70; }
     ConfirmDialog .hint { color: $text-muted; margin-top: 1; }
     """
     BINDINGS = [

@@ -1,0 +1,155 @@
+"""A modal that follows a bulk action: "n of N" while it runs, then one result line per item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import ProgressBar, Static
+
+from tui_desk.ui.safe import safe_text
+from tui_desk.ui.styles import stylesheet
+
+
+class Outcome(StrEnum):
+    """How one item of a bulk action ended."""
+
+    OK = "ok"
+    FAILED = "failed"
+    UNKNOWN = "unknown"  # the write may have been applied
+    NOT_SENT = "not sent"  # stopped before it was sent
+
+    @property
+    def succeeded(self) -> bool:
+        """True when the item now has the wanted value."""
+        return self is Outcome.OK
+
+
+MARKS: dict[Outcome, tuple[str, str]] = {
+    Outcome.OK: ("✓", "bold green"),
+    Outcome.FAILED: ("✗", "bold red"),
+    Outcome.UNKNOWN: ("?", "bold yellow"),
+    Outcome.NOT_SENT: ("–", "dim"),
+}
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """How one item ended, with a message for people (untrusted text)."""
+
+    outcome: Outcome
+    message: str = ""
+
+
+def result_line(label: str, result: ItemResult | None, running: bool = False) -> Text:
+    """``✗ #123 Subject — Not found: ticket 123 not found``, all literal text."""
+    if result is None:
+        mark, style, message = ("…", "bold", "sending") if running else ("·", "dim", "waiting")
+    else:
+        mark, style = MARKS[result.outcome]
+        message = result.message or result.outcome.value
+    line = Text()
+    line.append(f"{mark} ", style=style)
+    line.append_text(safe_text(label, single_line=True))
+    line.append(" — ", style="dim")
+    failed = result is not None and not result.outcome.succeeded
+    line.append_text(safe_text(message, style if failed else "", single_line=True))
+    return line
+
+
+class BulkProgress(ModalScreen[None]):
+    """Progress of a bulk action over items named by ``labels``: "n of N", then one result per item.
+
+    While running, escape asks to stop: items not yet sent are skipped, those in flight finish.
+    Once finished, the dialog stays until enter or escape closes it.
+    """
+
+    CSS_PATH = stylesheet("triage.tcss")
+    BINDINGS = [
+        Binding("escape", "close", "Stop / close", id="bulk.close"),
+        Binding("enter", "close_when_done", "Close", show=False, id="bulk.done"),
+    ]
+
+    def __init__(self, title: str, labels: list[str]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.labels = labels
+        self.total = len(labels)
+        self.results: list[ItemResult | None] = [None] * self.total
+        self.running = True
+        self.stop_requested = False
+
+    def compose(self) -> ComposeResult:
+        """Title, counter, bar, one line per item and the keys."""
+        with Vertical(id="bulk"):
+            yield Static(safe_text(self.title_text, "bold", single_line=True), id="bulk-title")
+            yield Static(self._counter(), id="bulk-count")
+            yield ProgressBar(total=self.total, show_eta=False, id="bulk-bar")
+            with VerticalScroll(id="bulk-results"):
+                for index, label in enumerate(self.labels):
+                    yield Static(result_line(label, None), id=f"bulk-item-{index}", classes="result")
+            yield Static(Text("esc stops after the tickets in flight"), classes="hint", id="bulk-hint")
+
+    @property
+    def finished_count(self) -> int:
+        """How many items have a result."""
+        return sum(r is not None for r in self.results)
+
+    @property
+    def failed_count(self) -> int:
+        """How many items ended without the wanted value."""
+        return sum(r is not None and not r.outcome.succeeded for r in self.results)
+
+    def _counter(self) -> Text:
+        if self.running:
+            text = f"{self.finished_count} of {self.total}"
+            return Text(text + (" · stopping…" if self.stop_requested else ""))
+        failed = self.failed_count
+        summary = Text(f"{self.total - failed} of {self.total} done", style="bold")
+        if failed:
+            summary.append(f", {failed} not", style="bold red")
+        return summary
+
+    def _line(self, index: int) -> Static:
+        return self.query_one(f"#bulk-item-{index}", Static)
+
+    def start(self, index: int) -> None:
+        """Item ``index`` is being sent."""
+        self._line(index).update(result_line(self.labels[index], None, running=True))
+
+    def set_result(self, index: int, result: ItemResult) -> None:
+        """Item ``index`` has finished: show its result and advance the counter."""
+        self.results[index] = result
+        line = self._line(index)
+        line.update(result_line(self.labels[index], result))
+        line.set_class(not result.outcome.succeeded, "failed")
+        self.query_one("#bulk-bar", ProgressBar).advance(1)
+        self.query_one("#bulk-count", Static).update(self._counter())
+
+    def finish(self, hint: str = "enter / esc closes") -> None:
+        """Everything is done: show the summary and ``hint``, and wait for the agent to close it."""
+        self.running = False
+        self.query_one("#bulk-count", Static).update(self._counter())
+        self.query_one("#bulk-hint", Static).update(Text(hint))
+        self.query_one("#bulk-results", VerticalScroll).focus()  # arrows scroll a long list of results
+        first_failed = next((i for i, r in enumerate(self.results) if r is not None and not r.outcome.succeeded), None)
+        if first_failed is not None:
+            self._line(first_failed).scroll_visible(animate=False)
+
+    def action_close(self) -> None:
+        """While running, ask to stop; afterwards, close."""
+        if self.running:
+            self.stop_requested = True
+            self.query_one("#bulk-count", Static).update(self._counter())
+        else:
+            self.dismiss(None)
+
+    def action_close_when_done(self) -> None:
+        """Close once every item has finished."""
+        if not self.running:
+            self.dismiss(None)
