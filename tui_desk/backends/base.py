@@ -37,10 +37,13 @@ class Capabilities:
     """What a backend can do; the UI hides or explains what is missing."""
 
     assets: bool = True
+    assets_by_type: bool = False  # assets are listed one type at a time (HappyFox: asset_type is required)
     internal_notes: bool = True
     user_search: bool = True  # server-side search of users
     canned_responses: bool = False
     on_behalf: bool = True  # create a ticket for a requester
+    requester_required: bool = False  # a new ticket must name its requester (HappyFox: tickets belong to a contact)
+    category_required: bool = False  # a new ticket must have a category (Jitbit: categoryId is mandatory)
     ticket_totals: bool = True  # list pages report a total
     max_page_size: int = 50
     sorts: frozenset[str] = frozenset({"updated"})

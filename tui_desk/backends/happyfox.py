@@ -173,10 +173,12 @@ class HappyFoxBackend(Backend):
     title = "HappyFox"
     capabilities = Capabilities(
         assets=True,
+        assets_by_type=True,  # assets/ without asset_type lists the first type only
         internal_notes=True,
         user_search=True,
         canned_responses=False,
         on_behalf=True,
+        requester_required=True,  # tickets/ POST needs the contact's name and email
         ticket_totals=True,
         max_page_size=MAX_PAGE_SIZE,
         sorts=frozenset({"updated", "created", "priority", "id"}),

@@ -306,9 +306,11 @@ class HelpDeskProBackend(Backend):
         """GET tickets with filters, sort and page/per_page; totals come from meta.pagination."""
         params = await self._ticket_params(query)
         size = max(1, min(size, PER_PAGE_MAX))
-        data, meta = await self._get("tickets", {**params, "page": page, "per_page": size})
+        # The priority ranks (read once) load alongside the first page, not after it.
+        (data, meta), ranks = await asyncio.gather(
+            self._get("tickets", {**params, "page": page, "per_page": size}), self._known_ranks()
+        )
         raw, shell = self._page(data, meta, "tickets", page, size)
-        ranks = await self._known_ranks()
         items = tuple(self._summary(expect_dict(t, "tickets"), ranks) for t in raw)
         return Page[TicketSummary](
             items=items, number=shell.number, size=shell.size, total=shell.total, has_next=shell.has_next

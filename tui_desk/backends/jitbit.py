@@ -152,6 +152,7 @@ class JitbitBackend(Backend):
         user_search=False,  # Users has no search: we filter its pages (UserByEmail for an exact email)
         canned_responses=True,
         on_behalf=True,
+        category_required=True,  # ticket POST: categoryId is not optional
         ticket_totals=False,
         max_page_size=MAX_COUNT,
         sorts=frozenset({"updated"}),  # Tickets come newest-updated first; there is no sort parameter
@@ -161,6 +162,7 @@ class JitbitBackend(Backend):
         super().__init__(session, profile)
         self._seen_statuses: dict[str, str] = {}
         self._tech_ids: set[str] | None = None
+        self._agents_load: asyncio.Future[list[Agent]] | None = None  # shared by callers while it runs
         self._search: tuple[tuple[tuple[str, str], ...], list[TicketSummary]] | None = None
 
     # -- construction and hooks -----------------------------------------------------------------------
@@ -232,7 +234,13 @@ class JitbitBackend(Backend):
         return [self._category(expect_dict(c, "categories")) for c in raw]
 
     async def agents(self) -> list[Agent]:
-        """TechsForCategory over every category, deduplicated (the assignable technicians)."""
+        """The assignable technicians; callers arriving while a fetch runs share it (no duplicate requests)."""
+        if self._agents_load is None or self._agents_load.done():
+            self._agents_load = asyncio.ensure_future(self._fetch_agents())
+        return await asyncio.shield(self._agents_load)
+
+    async def _fetch_agents(self) -> list[Agent]:
+        """TechsForCategory over every category, deduplicated."""
         categories = await self.categories()
         lists = await asyncio.gather(*(self._get("TechsForCategory", {"id": c.id}) for c in categories))
         agents: dict[str, Agent] = {}
@@ -332,8 +340,9 @@ class JitbitBackend(Backend):
 
     async def get_thread(self, ticket_id: str) -> list[Comment]:
         """GET comments?id=, oldest first; ForTechsOnly is a note, IsSystem a system entry."""
-        raw = expect_list(await self._get("comments", {"id": ticket_id}), "comments")
-        techs = await self._technicians()
+        # The technicians (to tell agents from customers) load alongside the comments, not after them.
+        answer, techs = await asyncio.gather(self._get("comments", {"id": ticket_id}), self._technicians())
+        raw = expect_list(answer, "comments")
         comments = [self._comment(expect_dict(c, "comments"), ticket_id, techs) for c in raw]
         return sorted(comments, key=lambda c: (c.created_at is None, c.created_at, _number(c.id, 0)))
 

@@ -191,7 +191,8 @@ class HelpdeskService:
             first[0] = False
             return await self.ticket_page(query, number, refresh=bypass)
 
-        concurrency = 3 if self.capabilities.ticket_totals else 1
+        # Without totals the pager itself only prefetches in sequence; the queue may ask for pages ahead at once.
+        concurrency = 3
         return Pager(fetch, prefetch=prefetch, concurrency=concurrency)
 
     async def ticket(self, ticket_id: str, refresh: bool = False) -> Ticket:
@@ -263,6 +264,14 @@ class HelpdeskService:
             USER_PAGES, (text, number), lambda: self.backend.list_users(text, number, 50), refresh
         )
 
+    def user_pager(self, search: str | None, *, refresh: bool = False) -> Pager[User]:
+        """A pager over the users matching ``search``, one page ahead of the reader."""
+
+        async def fetch(number: int) -> Page[User]:
+            return await self.users(search, number, refresh=refresh)
+
+        return Pager(fetch, prefetch=1, concurrency=1)
+
     async def user(self, user_id: str, refresh: bool = False) -> User:
         """A user's contact details."""
         return await self._cached("user", user_id, lambda: self.backend.get_user(user_id), refresh)
@@ -298,6 +307,39 @@ class HelpdeskService:
     async def asset(self, asset_id: str, refresh: bool = False) -> Asset:
         """One asset."""
         return await self._cached("asset", asset_id, lambda: self.backend.get_asset(asset_id), refresh)
+
+    def asset_pager(self, type_id: str | None, search: str | None, *, refresh: bool = False) -> Pager[Asset]:
+        """A pager over the assets of a type (None: every type) whose name matches ``search``."""
+        if type_id is None and self.capabilities.assets_by_type:
+            return Pager(self._assets_type_by_type(search, refresh), prefetch=1, concurrency=1)
+
+        async def fetch(number: int) -> Page[Asset]:
+            return await self.assets(type_id, search, number, refresh=refresh)
+
+        return Pager(fetch, prefetch=1, concurrency=2)
+
+    def _assets_type_by_type(self, search: str | None, refresh: bool) -> Callable[[int], Awaitable[Page[Asset]]]:
+        """Pages of every asset where the backend lists one type at a time: each type's pages in turn."""
+        types: list[AssetType] = []
+        steps: dict[int, tuple[int, int, bool]] = {}  # page -> (index of its type, its page of that type, more)
+
+        async def fetch(number: int) -> Page[Asset]:
+            if not types:
+                types.extend(await self.asset_types(refresh=refresh))
+            index, local = 0, 1
+            if number > 1:
+                if number - 1 not in steps:
+                    await fetch(number - 1)
+                index, local, more = steps[number - 1]
+                index, local = (index, local + 1) if more else (index + 1, 1)
+            if index >= len(types):
+                return Page[Asset](items=(), number=number, has_next=False)
+            page = await self.assets(types[index].id, search, local, refresh=refresh)
+            steps[number] = (index, local, page.has_next)
+            more_follow = page.has_next or index + 1 < len(types)
+            return Page[Asset](items=page.items, number=number, size=page.size, has_next=more_follow)
+
+        return fetch
 
 
 def describe_capabilities(caps: Capabilities) -> dict[str, Any]:

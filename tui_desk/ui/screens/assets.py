@@ -2,24 +2,343 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+import asyncio
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, DataTable, Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui_desk.errors import DeskError
+from tui_desk.models import Asset, AssetType, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.ui.safe import one_line, safe_text
+from tui_desk.ui.styles import stylesheet
+from tui_desk.ui.widgets.asset_detail import AssetDetail
+from tui_desk.ui.widgets.paged_table import PagedTable
+from tui_desk.ui.widgets.record_rows import ASSET_COLUMNS, asset_values
+from tui_desk.ui.widgets.record_table import RecordTable, move_cursor
 from tui_desk.ui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from tui_desk.ui.app import DeskApp
+
+LINKED_TICKETS_READ = 30  # linked tickets read for their subject; the rest show their number only
+ALL_TYPES = "all"
+
+
+def no_assets_message(backend_title: str) -> Text:
+    """What the browser says on a helpdesk without an asset API."""
+    text = Text(f"{backend_title} has no asset API; there are no assets to browse on this helpdesk.", style="bold")
+    text.append("\n\nTickets (1) and user lookup (3) work as usual.", style="")
+    return text
 
 
 class AssetScreen(Screen[None]):
     """Browse assets; opens on one asset's detail when ``asset_id`` is given."""
 
+    CSS_PATH = stylesheet("assets.tcss")
+    AUTO_FOCUS = None  # focus goes where the screen puts it (nothing on a helpdesk without assets)
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="assets.open"),
+        Binding("slash", "search", "Search", id="assets.search"),
+        Binding("t", "types", "Types", id="assets.types"),
+        Binding("escape", "back", "Back", id="assets.back"),
+        Binding("R,ctrl+r", "refresh", "Refresh", id="assets.refresh"),
+        Binding("j", "cursor('down')", "Down", show=False, id="assets.down"),
+        Binding("k", "cursor('up')", "Up", show=False, id="assets.up"),
+        Binding("g", "cursor('top')", "Top", show=False, id="assets.top"),
+        Binding("G", "cursor('bottom')", "Bottom", show=False, id="assets.bottom"),
+    ]
+
     def __init__(self, service: HelpdeskService, asset_id: str | None = None) -> None:
         super().__init__()
         self.service = service
         self.asset_id = asset_id
+        self.type_id: str | None = None
+        self.types: list[AssetType] = []
+        self.search_text: str | None = None
+        self.browsing = False  # the list has been shown (escape from a detail returns to it)
+        self._busy: set[str] = set()
+
+    @property
+    def desk(self) -> DeskApp:
+        """The app, for its navigation and error display."""
+        return cast("DeskApp", self.app)
 
     def compose(self) -> ComposeResult:
-        """Placeholder until the browser lands."""
-        yield Static("Asset browser: coming soon.")
-        yield StatusLine()
+        """Title bar, search box, the list (types and assets) or one asset's detail, status line, footer."""
+        with Horizontal(id="assets-bar"):
+            yield Static(id="assets-title")
+            yield Static(id="assets-position")
+        yield Input(placeholder="Search assets by name… (enter to search, escape to cancel)", id="assets-search")
+        with ContentSwitcher(initial="assets-browser", id="assets-switcher"):
+            with Horizontal(id="assets-browser"):
+                yield OptionList(id="asset-types")
+                yield PagedTable(ASSET_COLUMNS, asset_values, lambda a: a.id, id="assets-table")
+            yield AssetDetail(id="asset-detail")
+            yield Static(id="assets-unsupported")
+        yield StatusLine(id="status-line")
         yield Footer()
+
+    def on_mount(self) -> None:
+        """Explain a helpdesk without assets, else open the asset asked for, or the list."""
+        self.query_one("#assets-search", Input).display = False
+        if not self.service.capabilities.assets:
+            self.query_one("#assets-unsupported", Static).update(no_assets_message(self.service.backend_title))
+            self._switch("assets-unsupported")
+        elif self.asset_id:
+            self.open_asset(self.asset_id)
+        else:
+            self.start_browsing()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the browsing keys on a helpdesk without assets."""
+        if action in {"open", "search", "types", "refresh", "cursor"}:
+            return self.service.capabilities.assets
+        return True
+
+    @property
+    def table(self) -> PagedTable[Asset]:
+        """The asset list."""
+        return cast("PagedTable[Asset]", self.query_one("#assets-table", PagedTable))
+
+    def _now(self) -> datetime:
+        clock = getattr(self.app, "clock", None)
+        return clock() if clock else datetime.now(UTC)
+
+    def _switch(self, pane: str) -> None:
+        self.query_one(ContentSwitcher).current = pane
+        self._update_title()
+
+    def _mode(self) -> str | None:
+        return self.query_one(ContentSwitcher).current
+
+    def _set_busy(self, reason: str, busy: bool) -> None:
+        if busy:
+            self._busy.add(reason)
+        else:
+            self._busy.discard(reason)
+        self.query_one(StatusLine).busy = bool(self._busy)
+
+    # -- the list ---------------------------------------------------------------------------
+
+    def start_browsing(self) -> None:
+        """Show the list, loading the types and the first page the first time."""
+        self._switch("assets-browser")
+        self.table.focus()
+        if not self.browsing:
+            self.browsing = True
+            self.load_types()
+            self.reload()
+
+    def reload(self, refresh: bool = False) -> None:
+        """List from page 1 for the current type and search."""
+        if not self.service.capabilities.assets:
+            return
+        self.table.show(self.service.asset_pager(self.type_id, self.search_text, refresh=refresh))
+        self._update_title()
+
+    @work(exclusive=True, group="asset-types")
+    async def load_types(self, refresh: bool = False) -> None:
+        """Fill the type list ("All types" first)."""
+        self._set_busy("types", True)
+        try:
+            self.types = await self.service.asset_types(refresh=refresh)
+        except DeskError as exc:
+            self.desk.show_error(exc)
+            return
+        finally:
+            self._set_busy("types", False)
+        options = [Option(Text("All types", no_wrap=True), id=ALL_TYPES)]
+        options += [
+            Option(Text(one_line(t.name, 60), no_wrap=True, overflow="ellipsis"), id=f"type:{t.id}") for t in self.types
+        ]
+        type_list = self.query_one("#asset-types", OptionList)
+        type_list.clear_options()
+        type_list.add_options(options)
+        chosen = f"type:{self.type_id}" if self.type_id else ALL_TYPES
+        type_list.highlighted = next((i for i, o in enumerate(options) if o.id == chosen), 0)
+
+    @on(OptionList.OptionSelected, "#asset-types")
+    def _type_chosen(self, event: OptionList.OptionSelected) -> None:
+        option_id = event.option.id or ALL_TYPES
+        self.type_id = None if option_id == ALL_TYPES else option_id.removeprefix("type:")
+        self.table.focus()
+        self.reload()
+
+    @on(PagedTable.Changed, "#assets-table")
+    def _list_changed(self, event: PagedTable.Changed) -> None:
+        self._set_busy("list", self.table.fetching)
+        self._update_title()
+
+    @on(PagedTable.Failed, "#assets-table")
+    def _list_failed(self, event: PagedTable.Failed) -> None:
+        self.desk.show_error(event.error)
+
+    @on(DataTable.RowHighlighted, "#assets-table")
+    def _moved(self, event: DataTable.RowHighlighted) -> None:
+        self._update_title()
+
+    @on(DataTable.RowSelected, "#assets-table")
+    def _asset_chosen(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def _type_name(self) -> str:
+        if self.type_id is None:
+            return "All types"
+        return next((t.name for t in self.types if t.id == self.type_id), self.type_id)
+
+    def _update_title(self) -> None:
+        mode = self._mode()
+        title = Text(" Assets", style="bold", no_wrap=True, overflow="ellipsis")
+        position = ""
+        if mode == "assets-browser":
+            title.append(" · ")
+            title.append(one_line(self._type_name(), 30))
+            if self.search_text:
+                title.append("  /")
+                title.append(one_line(self.search_text, 30), style="italic")
+            position = self.table.position("assets")
+        elif mode == "asset-detail":
+            asset = self.query_one(AssetDetail).asset
+            if asset is not None:
+                title.append(" · ")
+                title.append_text(safe_text(asset.name, single_line=True))
+            position = "enter: open" if self.browsing else ""
+        self.query_one("#assets-title", Static).update(title)
+        self.query_one("#assets-position", Static).update(Text(f"{position} ", no_wrap=True))
+
+    # -- the detail -------------------------------------------------------------------------
+
+    def open_asset(self, asset_id: str, label: str | None = None) -> None:
+        """Show one asset's detail."""
+        self.asset_id = asset_id
+        self.query_one("#assets-search", Input).display = False
+        detail = self.query_one(AssetDetail)
+        detail.show_message(f"Loading asset {label or asset_id}…")
+        self._switch("asset-detail")
+        self.load_asset(asset_id)
+
+    @work(exclusive=True, group="asset-detail")
+    async def load_asset(self, asset_id: str, refresh: bool = False) -> None:
+        """Read the asset and its linked tickets, then show them."""
+        detail = self.query_one(AssetDetail)
+        self._set_busy("detail", True)
+        try:
+            asset = await self.service.asset(asset_id, refresh=refresh)
+            tickets = await self._linked_tickets(asset, refresh)
+        except DeskError as exc:
+            self.desk.show_error(exc)
+            detail.show_message(exc.user_message())
+            return
+        finally:
+            self._set_busy("detail", False)
+        detail.show(asset, tickets, self._now())
+        self._update_title()
+
+    async def _linked_tickets(self, asset: Asset, refresh: bool) -> list[TicketSummary | str]:
+        """The linked tickets read concurrently; a ticket that cannot be read shows its number only."""
+        wanted = list(asset.ticket_ids[:LINKED_TICKETS_READ])
+        results = await asyncio.gather(*(self.service.ticket(t, refresh) for t in wanted), return_exceptions=True)
+        tickets: list[TicketSummary | str] = []
+        for ticket_id, result in zip(wanted, results, strict=True):
+            if isinstance(result, DeskError):
+                tickets.append(ticket_id)
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                tickets.append(result)
+        return tickets + list(asset.ticket_ids[LINKED_TICKETS_READ:])
+
+    @on(DataTable.RowSelected, "#asset-users")
+    def _user_chosen(self, event: DataTable.RowSelected) -> None:
+        self._open_user(str(event.row_key.value))
+
+    @on(DataTable.RowSelected, "#asset-tickets")
+    def _ticket_chosen(self, event: DataTable.RowSelected) -> None:
+        self._open_ticket(str(event.row_key.value))
+
+    def _open_user(self, user_id: str) -> None:
+        if user_id.startswith("?"):
+            self.app.notify("This helpdesk gives no id for that user.", markup=False)
+            return
+        self.desk.show_user(user_id)
+
+    def _open_ticket(self, ticket_id: str) -> None:
+        self.desk.open_ticket(ticket_id, self.query_one("#asset-tickets", RecordTable).keys())
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        """Open what is under the cursor: an asset of the list, or a user or ticket of the detail."""
+        mode = self._mode()
+        if mode == "assets-browser":
+            asset = self.table.current()
+            if asset is not None:
+                self.open_asset(asset.id, asset.name)
+        elif mode == "asset-detail" and isinstance(self.focused, RecordTable):
+            key = self.focused.current_key()
+            if key is not None and self.focused.id == "asset-users":
+                self._open_user(key)
+            elif key is not None:
+                self._open_ticket(key)
+
+    def action_search(self) -> None:
+        """Search the assets by name (on the server)."""
+        if not self.service.capabilities.assets:
+            return
+        self.start_browsing()
+        box = self.query_one("#assets-search", Input)
+        box.display = True
+        box.value = self.search_text or ""
+        box.focus()
+
+    @on(Input.Submitted, "#assets-search")
+    def _search(self, event: Input.Submitted) -> None:
+        self.search_text = event.value.strip() or None
+        event.input.display = False
+        self.table.focus()
+        self.reload()
+
+    def action_types(self) -> None:
+        """Move to the list of asset types."""
+        if not self.service.capabilities.assets:
+            return
+        self.start_browsing()
+        self.query_one("#asset-types", OptionList).focus()
+
+    def action_back(self) -> None:
+        """Close the search box, else return from a detail to the list, else clear the search, else go back."""
+        box = self.query_one("#assets-search", Input)
+        mode = self._mode()
+        if box.display:
+            box.display = False
+            self.table.focus()
+        elif mode == "asset-detail" and self.browsing:
+            self._switch("assets-browser")
+            self.table.focus()
+        elif mode == "assets-browser" and self.search_text:
+            self.search_text = None
+            self.reload()
+        elif len(self.app.screen_stack) > 1:
+            self.dismiss()
+
+    def action_refresh(self) -> None:
+        """Read again from the server, bypassing the cache."""
+        mode = self._mode()
+        if mode == "asset-detail" and self.asset_id:
+            self.load_asset(self.asset_id, refresh=True)
+        elif mode == "assets-browser":
+            self.load_types(refresh=True)
+            self.reload(refresh=True)
+
+    def action_cursor(self, where: str) -> None:
+        """Move in the focused list: ``down``, ``up``, ``top`` or ``bottom``."""
+        move_cursor(self.focused, where)
