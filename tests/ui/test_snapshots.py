@@ -111,7 +111,7 @@ def test_quit_with_a_draft_asks(snap_compare, make_app, size) -> None:
         from tui_desk.models import CommentKind
 
         await queue_loaded(pilot)
-        pilot.app.drafts.put("100", CommentKind.REPLY, "half-written reply")
+        pilot.app.drafts.put("100", CommentKind.REPLY, "half-written reply", number="HF00000100")
         await pilot.press("q")
         await pilot.pause()
 
@@ -132,3 +132,14 @@ def test_setup_form(snap_compare, size, monkeypatch) -> None:
         await pilot.pause()
 
     assert snap_compare(DeskApp.first_run(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_help_panel(snap_compare, make_app, size) -> None:
+    async def run_before(pilot) -> None:
+        await queue_loaded(pilot)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: len(pilot.app.screen.query("KeyPanel")) == 1)
+        await pilot.pause()
+
+    assert snap_compare(make_app(FLAVOUR), terminal_size=size, run_before=run_before)

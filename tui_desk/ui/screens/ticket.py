@@ -72,6 +72,8 @@ class TicketScreen(Screen[None]):
         Binding("p", "triage('priority')", "Priority", id="ticket.priority"),
         Binding("a", "triage('assignee')", "Assign", id="ticket.assignee"),
         Binding("c", "triage('close')", "Close", id="ticket.close"),
+        Binding("u", "open_requester", "Requester", show=False, id="ticket.requester"),
+        Binding("A", "open_assets", "Linked assets", show=False, id="ticket.assets"),
         Binding("j", "scroll(1)", "Down", show=False, id="ticket.down"),
         Binding("k", "scroll(-1)", "Up", show=False, id="ticket.up"),
         Binding("g", "scroll_home", "Top", show=False, id="ticket.top"),
@@ -167,7 +169,7 @@ class TicketScreen(Screen[None]):
             files = ", ".join(attachment_label(a) for a in t.attachments)
             parts.append(safe_text(f"📎 {files}", "italic"))
         if t.asset_ids:
-            parts.append(safe_text("Linked assets: " + ", ".join(t.asset_ids), "italic"))
+            parts.append(safe_text("Linked assets: " + ", ".join(t.asset_ids) + "  (A opens)", "italic"))
         return Group(*parts)
 
     def action_compose(self, kind: str) -> None:
@@ -189,11 +191,36 @@ class TicketScreen(Screen[None]):
         from tui_desk.ui.triage import start_triage
 
         def updated(ticket: Ticket) -> None:
-            self.show_ticket(ticket)
+            if ticket.id == self.ticket_id:  # the agent may have moved on with [ or ] meanwhile
+                self.show_ticket(ticket)
             if self.on_changed is not None:
                 self.on_changed(ticket)
 
         start_triage(self, self.service, [self.ticket], action, on_updated=updated)  # type: ignore[arg-type]
+
+    def action_open_requester(self) -> None:
+        """Open the requester's detail in user lookup."""
+        requester = self.ticket.requester if self.ticket else None
+        if requester is None or requester.id is None:
+            self.app.notify("This ticket's requester cannot be looked up.", markup=False)
+            return
+        self.app.show_user(requester.id)  # type: ignore[attr-defined]
+
+    def action_open_assets(self) -> None:
+        """Open the linked asset, or choose one when several are linked."""
+        asset_ids = list(self.ticket.asset_ids) if self.ticket else []
+        if not asset_ids:
+            self.app.notify("No assets are linked to this ticket.", markup=False)
+        elif len(asset_ids) == 1:
+            self.app.show_asset(asset_ids[0])  # type: ignore[attr-defined]
+        else:
+            from tui_desk.ui.widgets.asset_choice import AssetChoice
+
+            def chosen(asset_id: str | None) -> None:
+                if asset_id:
+                    self.app.show_asset(asset_id)  # type: ignore[attr-defined]
+
+            self.app.push_screen(AssetChoice(self.service, asset_ids), chosen)
 
     def action_back(self) -> None:
         """Back to the queue."""

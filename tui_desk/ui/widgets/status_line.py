@@ -35,7 +35,7 @@ class StatusLine(Static):
         elif state.state is LinkState.RETRYING:
             line.append(f"  ↻ {state.detail}, retrying in {state.wait:.0f} s", style="bold")
         elif state.state is LinkState.OFFLINE:
-            line.append("  ✕ offline (showing cached data)", style="bold reverse")
+            line.append("  ✕ offline, retrying (showing loaded data)", style="bold reverse")
         if self.busy:
             line.append("  loading…", style="italic")
         return line
