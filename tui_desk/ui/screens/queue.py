@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from rich.text import Text
@@ -10,9 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
-from tui_desk.errors import DeskError
+from tui_desk.errors import DeskError, Throttled, Unavailable, UnknownOutcome
 from tui_desk.models import SortKey, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.pager import Pager
@@ -24,6 +26,11 @@ from tui_desk.ui.views import VIEWS, QueueFilter, View, build_query, saved_views
 from tui_desk.ui.widgets.status_line import StatusLine
 
 PREFETCH_MARGIN = 15  # rows before the end of what is loaded at which the next page is requested
+# A held page-down reads ~1,000 rows a second: keep this many rows ahead of the cursor, fetching this many pages at
+# once (one page per round trip cannot keep up on a slow link; see bench/RESULTS.md).
+LOOKAHEAD_ROWS = 150
+LOOKAHEAD_PAGES = 3
+OFFLINE_RETRY = (2.0, 60.0)  # first and longest wait (s) between automatic reloads while the helpdesk is unreachable
 SORT_LABELS: dict[str, str] = {"updated": "updated", "created": "created", "priority": "priority", "id": "number"}
 
 
@@ -78,6 +85,9 @@ class QueueScreen(Screen[None]):
         self._id_width = 6
         self._subject_cells = 20
         self._restore_id: str | None = None
+        self._replacing = False  # a refresh keeps the old rows on screen until its first page arrives
+        self._retry_wait = 0.0
+        self._retry_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         """Title bar, search box, table, status line and footer."""
@@ -105,9 +115,7 @@ class QueueScreen(Screen[None]):
         busy = self.query_one("#queue-search", Input).display or self.marked or self._loading_page is not None
         if self.app.screen is not self or busy:
             return
-        current = self.highlighted()
-        self._restore_id = current.id if current else None
-        self.reload(refresh=True)
+        self.reload(refresh=True, keep=True)
 
     def on_resize(self, event: events.Resize) -> None:
         """Re-lay out the columns when the terminal changes width."""
@@ -135,14 +143,27 @@ class QueueScreen(Screen[None]):
 
     # -- loading ----------------------------------------------------------------------------
 
-    def reload(self, refresh: bool = False) -> None:
-        """Start over from page 1 of the current view, filters, search and sort."""
+    def reload(self, refresh: bool = False, *, keep: bool = False) -> None:
+        """Start over from page 1 of the current view, filters, search and sort.
+
+        With ``keep`` (a refresh of the same list) the loaded rows stay until the new first page arrives,
+        so a failed refresh leaves the agent's data on screen.
+        """
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
         if self.pager is not None:
             self.pager.cancel()
         self.pager = None
-        self.rows = []
-        self.marked.clear()
-        self.query_one(DataTable).clear()
+        if keep and self.rows:
+            current = self.highlighted()
+            self._restore_id = current.id if current else None
+            self._replacing = True
+        else:
+            self._replacing = False
+            self.rows = []
+            self.marked.clear()
+            self.query_one(DataTable).clear()
         self._update_title()
         self.start_listing(refresh)
 
@@ -154,10 +175,23 @@ class QueueScreen(Screen[None]):
                 self.service, self.views[self.view_key], self.filters, self.search_text, self.sort, self.descending
             )
         except DeskError as exc:
-            self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
+            self._failed(exc)
             return
         self.pager = self.service.ticket_pager(query, refresh=refresh)
         await self._load(1)
+
+    def prefetch_first_page(self) -> asyncio.Task[None]:
+        """Ask for page 1 of the starting view before the screen is mounted (``start_listing`` shares the fetch)."""
+
+        async def fetch() -> None:
+            query = await build_query(
+                self.service, self.views[self.view_key], self.filters, self.search_text, self.sort, self.descending
+            )
+            await self.service.ticket_page(query, 1)
+
+        task = asyncio.ensure_future(fetch())
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())  # the queue reports errors
+        return task
 
     @work(exclusive=True, group="queue-page")
     async def load_page(self, number: int) -> None:
@@ -171,18 +205,48 @@ class QueueScreen(Screen[None]):
         self._loading_page = number
         self._set_busy(True)
         try:
-            await pager.page(number)
+            await self._fetch_ahead(pager, number)
         except DeskError as exc:
-            self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
+            self._failed(exc)
             return
         finally:
             self._loading_page = None
             self._set_busy(False)
-        if pager is self.pager:
+        self._retry_wait = 0.0
+        if pager is self.pager and self.query(DataTable):  # no table: the app is shutting down
             self._append(pager)
+
+    @staticmethod
+    async def _fetch_ahead(pager: Pager[TicketSummary], number: int) -> None:
+        """Page ``number``; past page 1, also the pages after it, at once (Jitbit's short last page ends it)."""
+        last = pager.last_page
+        count = 1 if number == 1 else LOOKAHEAD_PAGES
+        numbers = [n for n in range(number, number + count) if last is None or n <= last]
+        await asyncio.gather(*(pager.page(n) for n in numbers))
+
+    def _failed(self, exc: DeskError) -> None:
+        """Report a failed load once; while the helpdesk is unreachable, reload by itself on a backoff."""
+        retryable = isinstance(exc, (Unavailable, Throttled)) and not isinstance(exc, UnknownOutcome)
+        if not (retryable and self._retry_wait):
+            self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
+        if not retryable or self._retry_timer is not None:
+            return
+        first, longest = OFFLINE_RETRY
+        self._retry_wait = min(longest, self._retry_wait * 2) if self._retry_wait else first
+        wait = max(self._retry_wait, getattr(exc, "retry_after", None) or 0.0)
+        self._retry_timer = self.set_timer(wait, self._auto_retry)
+
+    def _auto_retry(self) -> None:
+        self._retry_timer = None
+        self.reload(refresh=True, keep=True)
 
     def _append(self, pager: Pager[TicketSummary]) -> None:
         table = self.query_one(DataTable)
+        if self._replacing:
+            self._replacing = False
+            self.rows = []
+            self.marked.clear()
+            table.clear()
         loaded = pager.loaded_items
         known = {t.id for t in self.rows}
         new = [t for t in loaded[len(self.rows) :] if t.id not in known]
@@ -246,7 +310,8 @@ class QueueScreen(Screen[None]):
         return f"{cursor:,} of {count:,}{more} "
 
     def _set_busy(self, busy: bool) -> None:
-        self.query_one(StatusLine).busy = busy
+        for line in self.query(StatusLine):  # none while the app shuts down with a page still loading
+            line.busy = busy
 
     # -- rows -------------------------------------------------------------------------------
 
@@ -282,6 +347,9 @@ class QueueScreen(Screen[None]):
         self.reload(refresh=True)
         self.rows = [summary]
         self.query_one(DataTable).add_row(*self._cells(summary, self._now()), key=summary.id)
+        # The refetched first page replaces this row (it holds the new ticket too), with the cursor kept on it.
+        self._replacing = True
+        self._restore_id = summary.id
 
     def mark_seen(self, ticket: TicketSummary) -> None:
         """Remember that the agent looked at ``ticket`` (clears its "updated" mark)."""
@@ -296,7 +364,8 @@ class QueueScreen(Screen[None]):
         pager = self.pager
         if pager is None or pager.exhausted or self._loading_page is not None:
             return
-        if event.cursor_row >= len(self.rows) - PREFETCH_MARGIN:
+        # Once the agent moves (not on the first highlight), keep LOOKAHEAD_ROWS loaded ahead of the cursor.
+        if 0 < event.cursor_row >= len(self.rows) - LOOKAHEAD_ROWS:
             self.load_page(max(pager.pages, default=0) + 1)
 
     @on(DataTable.RowSelected)
@@ -403,8 +472,8 @@ class QueueScreen(Screen[None]):
         self.reload()
 
     def action_refresh(self) -> None:
-        """Reload from the server, bypassing the cache."""
-        self.reload(refresh=True)
+        """Reload from the server, bypassing the cache (the rows stay until the new ones arrive)."""
+        self.reload(refresh=True, keep=True)
 
     def action_search(self) -> None:
         """Show the search box."""

@@ -1,0 +1,267 @@
+"""Run every benchmark and write bench/RESULTS.md: ``python bench/run.py`` (options: ``--help``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.report import Figure, write_results  # noqa: E402
+from bench.stats import machine, median, p95  # noqa: E402
+
+LATENCIES = (0.0, 0.1, 0.3)
+
+
+def ms(seconds: float) -> str:
+    """Seconds as whole milliseconds."""
+    return f"{seconds * 1000:.0f} ms"
+
+
+def paint_figures(flavour: str, runs: int, notes: list[str]) -> list[Figure]:
+    """First paint against the floor, requests before rows, opening and re-opening a ticket."""
+    from bench.paint import app_run, floor_open, floor_paint
+
+    figures: list[Figure] = []
+    floors: list[float] = []
+    opens: list[tuple[float, float]] = []
+    by_latency = {}
+    for latency in LATENCIES:
+        app_runs = []
+        for _ in range(runs):  # interleaved with the floor so both see the same noise
+            floors.append(floor_paint())
+            opens.append(floor_open())
+            app_runs.append(app_run(flavour, latency))
+        by_latency[latency] = app_runs
+    floor = median(floors)
+    figures.append(Figure("First paint: bare Textual floor (50-row DataTable)", ms(floor), "reference", None, None))
+    figures.append(
+        Figure(
+            "Open / re-open: bare Textual floor (push a screen of Statics + footer)",
+            f"{ms(median([o[0] for o in opens]))} / {ms(median([o[1] for o in opens]))}",
+            "reference",
+            None,
+            None,
+        )
+    )
+    for latency, app_runs in by_latency.items():
+        paint = median([r.first_paint for r in app_runs])
+        if latency == 0:
+            target, limit = "≤ 1.3 × floor", 1.3 * floor
+        else:
+            target, limit = f"≤ floor + RT + 100 ms = {ms(floor + latency + 0.1)}", floor + latency + 0.1
+        figures.append(Figure(f"First paint, {ms(latency)} latency", ms(paint), target, paint / limit, paint <= limit))
+        chain = any(r.waterfall for r in app_runs)
+        before = sorted({str(r) for run in app_runs for r in run.before_rows})
+        figures.append(
+            Figure(
+                f"Requests before rows, {ms(latency)} latency",
+                "; ".join(before),
+                "no waterfall before the ticket list",
+                None,
+                not chain,
+            )
+        )
+        opened = [r.open_ticket for r in app_runs if r.open_ticket is not None]
+        if opened:
+            value = median(opened)
+            limit = latency + 0.05
+            reqs = sorted({str(r) for run in app_runs for r in run.open_requests})
+            figures.append(
+                Figure(
+                    f"Open a ticket, {ms(latency)} latency",
+                    f"{ms(value)} ({'; '.join(reqs)})",
+                    f"≤ RT + 50 ms = {ms(limit)}",
+                    value / limit,
+                    value <= limit,
+                )
+            )
+        reopened = [r.reopen for r in app_runs if r.reopen is not None]
+        if reopened:
+            value = median(reopened)
+            count = max(len(r.reopen_requests) for r in app_runs)
+            figures.append(
+                Figure(
+                    f"Re-open within the TTL, {ms(latency)} latency",
+                    f"{ms(value)}, {count} requests",
+                    "0 requests, ≤ 30 ms",
+                    value / 0.03,
+                    value <= 0.03 and count == 0,
+                )
+            )
+    notes.append(f"First paint and ticket figures: {flavour} simulator, median of {runs} runs per latency.")
+    for latency, app_runs in by_latency.items():
+        first = median([r.first_request for r in app_runs])
+        paint = median([r.first_paint for r in app_runs])
+        notes.append(
+            f"First paint at {ms(latency)}: first request reached the simulator {ms(first)} after process start, "
+            f"rows visible {ms(paint - first)} after that (floor: whole first paint {ms(floor)})."
+        )
+    return figures
+
+
+def other_paint_figures(main: str, runs: int, notes: list[str]) -> list[Figure]:
+    """First paint at 300 ms on the other backends: the chain of requests before rows."""
+    from bench.paint import app_run, floor_paint
+
+    figures = []
+    for flavour in ("jitbit", "happyfox", "helpdeskpro"):
+        if flavour == main:
+            continue
+        floors, app_runs = [], []
+        for _ in range(runs):
+            floors.append(floor_paint())
+            app_runs.append(app_run(flavour, 0.3, open_ticket=False))
+        floor, paint = median(floors), median([r.first_paint for r in app_runs])
+        limit = floor + 0.4
+        chain = " → ".join(
+            f"{r} (+{ms(r.arrived - app_runs[0].before_rows[0].arrived)})" for r in app_runs[0].before_rows
+        )
+        notes.append(f"{flavour} at 300 ms, requests before rows (arrival after the first): {chain}")
+        figures.append(
+            Figure(
+                f"First paint, 300 ms latency, {flavour}",
+                f"{ms(paint)}, first request at {ms(median([r.first_request for r in app_runs]))}",
+                f"≤ floor + RT + 100 ms = {ms(limit)}",
+                paint / limit,
+                paint <= limit and not any(r.waterfall for r in app_runs),
+            )
+        )
+    return figures
+
+
+def scroll_figures(flavour: str, notes: list[str]) -> list[Figure]:
+    """Holding page-down through 5,000 tickets at 100 ms, against the same presses on the floor."""
+    from bench.scroll import floor_page_down, hold_page_down
+
+    floor = floor_page_down()
+    run = hold_page_down(flavour=flavour)
+    notes.append(
+        f"Scroll: {run.presses} presses at 30 Hz reached row {run.reached:,} in {run.seconds:.1f} s with "
+        f"{run.requests} requests; the floor app (5,000 rows preloaded, same columns) took "
+        f"{floor.presses} presses, key-to-frame median {ms(median(floor.latencies))}."
+    )
+    return [
+        Figure(
+            "Scroll 5,000 tickets at 100 ms: presses that found no rows loaded",
+            f"{run.stalls} of {run.presses}",
+            "0 after the first page",
+            None,
+            run.stalls == 0,
+        ),
+        Figure(
+            "Scroll: key-to-frame p95 (median)",
+            f"{ms(p95(run.latencies))} ({ms(median(run.latencies))})",
+            f"≤ 33 ms (floor: {ms(p95(floor.latencies))} p95)",
+            p95(run.latencies) / 0.033,
+            p95(run.latencies) <= 0.033,
+        ),
+    ]
+
+
+def memory_figures(flavour: str, tickets: int, seconds: float, notes: list[str]) -> list[Figure]:
+    """RSS after paging through ``tickets`` tickets (or as far as ``seconds`` allow), and whether it stays flat."""
+    from bench.memory import page_through
+
+    run = page_through(tickets=tickets, flavour=flavour, limit=seconds)
+    samples = ", ".join(f"{rows:,}: {mib:.0f}" for rows, mib in run.samples)
+    notes.append(f"Memory (rows loaded: RSS MiB): {samples}; reached {run.reached:,} rows in {run.seconds:.0f} s.")
+    final = run.samples[-1][1] if run.samples else 0.0
+    at_end = max((mib for rows, mib in run.samples if rows >= run.reached), default=final)
+    halfway = next((mib for rows, mib in run.samples if rows >= tickets // 2), final)
+    flat = at_end <= halfway * 1.1
+    return [
+        Figure(
+            f"Memory: RSS after paging through {tickets:,} tickets",
+            f"{at_end:.0f} MiB (reached {run.reached:,})",
+            "≤ 200 MB",
+            at_end / 190.7,
+            at_end <= 190.7 and run.reached >= tickets,
+        ),
+        Figure(
+            "Memory: flat (bounded cache)",
+            f"{halfway:.0f} MiB at {tickets // 2:,} → {at_end:.0f} MiB at the end",
+            "≤ +10 % from halfway on",
+            None,
+            flat,
+        ),
+    ]
+
+
+def import_figures(runs: int, notes: list[str]) -> list[Figure]:
+    """Import cost of tui-desk's start path beyond Textual."""
+    from bench.imports import import_times
+
+    textual, desk = import_times(runs)
+    extra = median(desk) - median(textual)
+    notes.append(
+        f"Imports: fresh interpreter, median of {runs}: Textual {ms(median(textual))}, "
+        f"with tui-desk {ms(median(desk))}."
+    )
+    return [Figure("Import cost beyond Textual", ms(extra), "≤ 150 ms", extra / 0.15, extra <= 0.15)]
+
+
+def flow_figures(notes: list[str]) -> list[Figure]:
+    """Requests per user flow for every flavour."""
+    from bench.flow import duplicates, flow
+
+    figures = []
+    for flavour in ("jitbit", "happyfox", "helpdeskpro"):
+        run = flow(flavour)
+        dups = duplicates(run.all())
+        steps = " / ".join(f"{step}: {', '.join(str(r) for r in reqs) or '—'}" for step, reqs in run.steps.items())
+        figures.append(
+            Figure(
+                f"Requests per flow ({flavour})",
+                f"{len(run.all())} requests",
+                "no duplicate fetches",
+                None,
+                not dups,
+            )
+        )
+        notes.append(f"Flow {flavour}: {steps}" + (f"; duplicates: {', '.join(map(str, dups))}" if dups else ""))
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen benchmarks and write the results table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5, help="runs per first-paint/open figure (median)")
+    parser.add_argument("--flavour", default="jitbit", choices=("jitbit", "happyfox", "helpdeskpro"))
+    parser.add_argument("--memory-tickets", type=int, default=100_000)
+    parser.add_argument("--memory-seconds", type=float, default=240.0, help="stop paging after this long")
+    figures_all = ["paint", "others", "scroll", "memory", "imports", "flow"]
+    parser.add_argument("--only", nargs="*", default=figures_all, choices=figures_all, help="which figures to run")
+    parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = parser.parse_args(argv)
+    state = tempfile.mkdtemp(prefix="tui-desk-bench-")  # the in-process flow must not touch the user's state
+    os.environ.update(XDG_STATE_HOME=f"{state}/state", XDG_CONFIG_HOME=f"{state}/config", TZ="UTC")
+    started = time.perf_counter()
+    figures: list[Figure] = []
+    notes: list[str] = []
+    steps = {
+        "paint": lambda: paint_figures(args.flavour, args.runs, notes),
+        "others": lambda: other_paint_figures(args.flavour, 3, notes),
+        "scroll": lambda: scroll_figures(args.flavour, notes),
+        "memory": lambda: memory_figures(args.flavour, args.memory_tickets, args.memory_seconds, notes),
+        "imports": lambda: import_figures(max(5, args.runs * 2), notes),
+        "flow": lambda: flow_figures(notes),
+    }
+    for name in args.only:
+        print(f"bench: {name}…", file=sys.stderr, flush=True)
+        figures.extend(steps[name]())
+    write_results(Path(args.output), machine(), datetime.now(UTC), figures, notes, time.perf_counter() - started)
+    for figure in figures:
+        print(figure.line(), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

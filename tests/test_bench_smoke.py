@@ -1,0 +1,28 @@
+"""The bench's request-count flow, in-process at 0 latency: open queue, open ticket, reply, back fetch nothing twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.flow import duplicates, run_flow
+from bench.sim import Logged
+
+FLAVOURS = ["jitbit", "happyfox", "helpdeskpro"]
+
+
+def test_duplicates_are_detected() -> None:
+    get = Logged("GET", "/api/Ticket", "id=1")
+    post = Logged("POST", "/api/comment", "")
+    assert duplicates([get, get]) == [get]
+    assert duplicates([get, post, get]) == []  # a write makes the re-read legitimate
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_user_flow_fetches_nothing_twice(flavour: str) -> None:
+    run = await run_flow(flavour)
+    assert run.steps["open the queue"], "the queue made no request"
+    assert any(r.method == "POST" for r in run.steps["reply"]), "the reply was not sent"
+    assert run.steps["back"] == [], "going back to the queue refetched"
+    assert duplicates(run.all()) == [], [str(r) for r in run.all()]
+    opened = {(r.method, r.path) for r in run.steps["open a ticket"]}
+    assert len(opened) == len(run.steps["open a ticket"]), "opening the ticket fetched something twice"
