@@ -131,12 +131,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_simulate(flavour: str, port: int, faults: Faults | None = None, *, hostile: bool = False) -> int:
     """Serve a simulator until interrupted; the first line printed is its base URL."""
+    from datetime import UTC, datetime
+
     from tui_desk.services.connect import DEMO_CREDENTIALS, simulator_class
     from tui_desk.simulators.core import SimServer
     from tui_desk.simulators.dataset import generate
     from tui_desk.simulators.hostile import plant_hostile
 
-    simulator = simulator_class(flavour)(plant_hostile(generate()) if hostile else None)
+    dataset = generate().shift_to(datetime.now(UTC))  # times relative to today, as a live helpdesk's
+    simulator = simulator_class(flavour)(plant_hostile(dataset) if hostile else dataset)
     if faults is not None:
         simulator.faults = faults
     try:

@@ -113,6 +113,8 @@ async def test_ticket_detail_and_thread_order(desk: Desk) -> None:
     stamps = [c.created_at for c in thread]
     assert stamps == sorted(stamps)  # type: ignore[type-var]
     assert [c.kind is CommentKind.NOTE for c in thread] == [c.kind == "note" for c in record.comments]
+    assert ticket.updated_at is not None  # Jitbit's detail has no LastUpdated: the newest entry stands in
+    assert ticket.updated_at >= max(stamps)  # type: ignore[type-var]
 
 
 async def test_html_bodies_become_text(desk: Desk) -> None:

@@ -41,8 +41,9 @@ async def pick_requester(pilot, form: NewTicketScreen, text: str = "eriksen", do
 
 
 async def fill_text(pilot, subject: str = "Printer on fire", body: str = "Smoke from tray 2.") -> None:
-    """Requester field is focused: tab to subject and body and type them."""
-    await pilot.press("tab", *subject, "tab", *body)
+    """A requester was just picked, so the subject has the focus: type it, tab to the body and type that."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.focused, Input) and pilot.app.focused.id == "subject")
+    await pilot.press(*subject, "tab", *body)
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
@@ -78,9 +79,16 @@ async def test_create_a_ticket_on_behalf_of_a_requester(make_app, flavour: str) 
         assert record.category_id == data.categories[2][0]
         assert record.priority == 1  # the dataset's levels: -1 low, 0 normal, 1 high, 2 critical
         assert app.screen.ticket.id == str(record.id)
+        detail = app.screen
+        await wait_for(pilot, lambda: not detail.query_one("StatusLine").busy)
+        await pilot.press("p", *"crit")  # triage on the new ticket shows in its queue row too
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: detail.ticket.priority is not None and detail.ticket.priority.name == "Critical")
         await pilot.press("escape")
         assert isinstance(app.screen, QueueScreen)
         assert app.screen.rows[0].id == str(record.id)
+        assert app.screen.rows[0].priority is not None and app.screen.rows[0].priority.name == "Critical"
         await wait_for(pilot, lambda: len(app.screen.rows) > 5)
         assert app.screen.rows[0].id == str(record.id)
         assert [r.id for r in app.screen.rows].count(str(record.id)) == 1
@@ -268,3 +276,17 @@ async def test_jump_and_quit_ask_before_discarding_a_filled_form(make_app) -> No
         await pilot.press("n")
         await wait_for(pilot, lambda: app.screen is form)
         assert app.is_running
+
+
+async def test_a_pick_names_the_requester_and_editing_the_name_drops_it(make_app) -> None:
+    app = make_app("jitbit")
+    async with app.run_test(size=(100, 30)) as pilot:
+        form = await open_form(pilot)
+        await pick_requester(pilot, form)
+        lookup = form.query_one(RequesterLookup)
+        picked = lookup.requester
+        assert picked is not None and lookup.text == picked.name
+        await wait_for(pilot, lambda: app.focused is form.query_one("#subject", Input))
+        await pilot.press("shift+tab", "backspace")  # back in the box, and the name is edited
+        await wait_for(pilot, lambda: lookup.requester is None)
+        assert "Requester:" not in str(lookup.query_one("#requester-chosen").render())

@@ -48,7 +48,10 @@ def demo_profile(flavour: str, url: str = DEMO_URL) -> Profile:
 
 def open_demo(flavour: str = "jitbit") -> HelpdeskService:
     """A service over an in-process simulator: the real adapter, no network."""
-    from tui_desk.simulators.core import InProcessTransport
+    from datetime import UTC, datetime
 
-    simulator = simulator_class(flavour)()
+    from tui_desk.simulators.core import InProcessTransport
+    from tui_desk.simulators.dataset import generate
+
+    simulator = simulator_class(flavour)(generate().shift_to(datetime.now(UTC)))
     return open_service(demo_profile(flavour), name=f"demo-{flavour}", transport=InProcessTransport(simulator))

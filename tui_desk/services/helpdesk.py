@@ -204,8 +204,18 @@ class HelpdeskService:
         return await self._cached(THREAD, ticket_id, lambda: self.backend.get_thread(ticket_id), refresh)
 
     async def ticket_with_thread(self, ticket_id: str, refresh: bool = False) -> tuple[Ticket, list[Comment]]:
-        """The ticket and its thread, fetched concurrently."""
-        return await asyncio.gather(self.ticket(ticket_id, refresh), self.thread(ticket_id, refresh))
+        """The ticket and its thread, fetched concurrently.
+
+        Where the detail carries no update time (Jitbit's ``Ticket`` has no ``LastUpdated``), the newest
+        thread entry, else the creation, stands in for it.
+        """
+        ticket, thread = await asyncio.gather(self.ticket(ticket_id, refresh), self.thread(ticket_id, refresh))
+        if ticket.updated_at is None:
+            times = [c.created_at for c in thread if c.created_at is not None]
+            latest = max(times, default=ticket.created_at)
+            if latest is not None:
+                ticket = ticket.model_copy(update={"updated_at": latest})
+        return ticket, thread
 
     async def create_ticket(self, draft: NewTicket) -> Ticket:
         """Log a new ticket; the queue is refetched afterwards."""

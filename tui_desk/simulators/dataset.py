@@ -209,6 +209,7 @@ class Dataset:
     templates: list[tuple[int, str, str]]
     next_comment_id: int
     now: datetime = REFERENCE_NOW
+    live: bool = False  # writes stamped with the wall clock (the demo) rather than a deterministic one
 
     def ticket_list(self) -> list[DTicket]:
         """Tickets, newest-updated first."""
@@ -227,9 +228,27 @@ class Dataset:
         self.next_comment_id += 1
         return self.next_comment_id
 
+    def shift_to(self, now: datetime) -> Dataset:
+        """Move every time by the same amount so that "now" is ``now`` (the demo feels live); returns self."""
+        delta = now - self.now
+        for ticket in self.tickets.values():
+            ticket.created += delta
+            ticket.updated += delta
+            ticket.due = ticket.due + delta if ticket.due is not None else None
+            for comment in ticket.comments:
+                comment.created += delta
+        for asset in self.assets.values():
+            asset.created += delta
+        self.now = now
+        self.live = True
+        return self
+
     def clock(self) -> datetime:
-        """The simulated 'now' for writes: advances one minute per call, deterministic."""
-        self.now = self.now + timedelta(minutes=1)
+        """The simulated 'now' for writes: advances one minute per call (deterministic), or the wall clock."""
+        if self.live:
+            self.now = max(self.now + timedelta(seconds=1), datetime.now(UTC))
+        else:
+            self.now = self.now + timedelta(minutes=1)
         return self.now
 
 

@@ -301,9 +301,12 @@ class DeskApp(App[int]):
         """Open a ticket's detail (``queue_ids`` gives ``[`` / ``]`` their order)."""
         if self.service is None:
             return
+        from tui_desk.ui.screens.queue import QueueScreen
         from tui_desk.ui.screens.ticket import TicketScreen
 
-        self.push_screen(TicketScreen(self.service, ticket_id, queue_ids))
+        queue = self._main_screen(QueueScreen)
+        on_changed = queue.update_row if isinstance(queue, QueueScreen) else None  # triage shows in its row
+        self.push_screen(TicketScreen(self.service, ticket_id, queue_ids, on_changed=on_changed))
 
     def show_user(self, user_id: str) -> None:
         """Open user lookup on one user's detail."""

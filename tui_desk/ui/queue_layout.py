@@ -26,8 +26,10 @@ def age(value: datetime | None, now: datetime) -> str:
     if value is None:
         return ""
     seconds = (now - value).total_seconds()
-    if seconds < 0:
+    if seconds < -300:  # really in the future, not just the server's clock running ahead of ours
         return short_time(value, now)
+    if seconds < 60:
+        return "now"
     if seconds < 3600:
         return f"{max(1, int(seconds // 60))}m"
     if seconds < 86400:

@@ -357,6 +357,7 @@ class NewTicketScreen(Screen[Ticket | None]):
     def _requester_changed(self, event: RequesterLookup.Changed) -> None:
         if event.requester is not None:
             self._field_error("requester", None)
+            self.query_one("#subject", Input).focus()  # picked: on to the subject
 
     @on(Input.Changed, "#subject")
     def _subject_changed(self, event: Input.Changed) -> None:

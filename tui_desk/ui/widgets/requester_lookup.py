@@ -68,6 +68,7 @@ class RequesterLookup(Vertical):
         self.requester: User | None = None
         self.matches: list[User] = []
         self.searching_for: str | None = None
+        self._chosen_text: str | None = None  # what the box shows for the picked requester
 
     def compose(self) -> ComposeResult:
         """Search box, the chosen requester (or a hint), and the matches floating below (hidden until some)."""
@@ -99,8 +100,16 @@ class RequesterLookup(Vertical):
     def choose(self, user: User | None) -> None:
         """Make ``user`` the requester (``None`` clears it) and close the list."""
         self.requester = user
+        self._cancel_search()
         self._show_results(False)
         self._show_chosen()
+        if user is not None:  # the box names who was picked; editing it starts a new search
+            box = self.query_one("#requester-search", Input)
+            self._chosen_text = one_line(user.name or user.email or user.id, 80)
+            box.value = self._chosen_text
+            box.cursor_position = len(box.value)
+        else:
+            self._chosen_text = None
         self.post_message(self.Changed(self, user))
 
     def _show_chosen(self, note: Text | None = None) -> None:
@@ -125,6 +134,12 @@ class RequesterLookup(Vertical):
     @on(Input.Changed, "#requester-search")
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
+        if self.requester is not None and event.value == self._chosen_text:
+            return  # the box just took the picked requester's name
+        if self.requester is not None:  # edited after a pick: the pick no longer holds
+            self.requester = None
+            self._chosen_text = None
+            self.post_message(self.Changed(self, None))
         text = event.value.strip()
         if not text:
             self._cancel_search()
