@@ -25,5 +25,6 @@ def test_ages_fit_four_cells() -> None:
 
 def test_a_server_clock_slightly_ahead_reads_as_now() -> None:
     assert age(NOW + timedelta(minutes=2), NOW) == "now"
+    assert age(NOW + timedelta(hours=3), NOW) == "now"
     assert age(NOW + timedelta(days=3), NOW) != "now"  # a real future time is shown as a date
     assert age(None, NOW) == ""

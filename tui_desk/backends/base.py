@@ -38,6 +38,7 @@ class Capabilities:
 
     assets: bool = True
     assets_by_type: bool = False  # assets are listed one type at a time (HappyFox: asset_type is required)
+    user_assets: bool = True  # a user's assets can be asked for (HappyFox's assets/ has no contact filter)
     internal_notes: bool = True
     user_search: bool = True  # server-side search of users
     canned_responses: bool = False

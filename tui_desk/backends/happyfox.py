@@ -174,6 +174,7 @@ class HappyFoxBackend(Backend):
     capabilities = Capabilities(
         assets=True,
         assets_by_type=True,  # assets/ without asset_type lists the first type only
+        user_assets=False,  # assets/ cannot be filtered by contact
         internal_notes=True,
         user_search=True,
         canned_responses=False,

@@ -106,6 +106,18 @@ MODELS = {
     "Google": ["Pixel 8"], "Adobe": ["Creative Cloud"], "Microsoft": ["Microsoft 365 E3"],
     "JetBrains": ["All Products"],
 }  # fmt: skip
+# The models each maker sells of each type; a drawn model is mapped onto these, so a laptop is never a monitor.
+TYPE_MODELS = {
+    ("Laptop", "Dell"): ["Latitude 5520", "Latitude 7440"], ("Laptop", "Apple"): ["MacBook Pro 14", "MacBook Air 13"],
+    ("Monitor", "Dell"): ["P2422H", "U2720Q"], ("Monitor", "Samsung"): ["S27A600", "Odyssey G5"],
+    ("Phone", "Apple"): ["iPhone 15", "iPhone 14"], ("Phone", "Samsung"): ["Galaxy S24", "Galaxy A54"],
+}  # fmt: skip
+
+
+def model_for(type_name: str, maker: str, drawn: str) -> str:
+    """A model of ``maker`` that is a ``type_name`` (without drawing again, so the seed's sequence is unchanged)."""
+    choices = TYPE_MODELS.get((type_name, maker))
+    return choices[MODELS[maker].index(drawn) % len(choices)] if choices else drawn
 
 
 @dataclass
@@ -287,7 +299,7 @@ def generate(seed: int = 7, tickets: int = 600, users: int = 160, agents: int = 
         type_index = i % len(ASSET_TYPES)
         type_name, makers = ASSET_TYPES[type_index]
         maker = rng.choice(makers)
-        model = rng.choice(MODELS[maker])
+        model = model_for(type_name, maker, rng.choice(MODELS[maker]))
         serial = "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(7))
         owner = rng.choice(user_list)
         name = f"{owner.username.upper()[:10]}-{type_name[:3].upper()}{i:03d}"

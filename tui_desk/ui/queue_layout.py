@@ -26,7 +26,7 @@ def age(value: datetime | None, now: datetime) -> str:
     if value is None:
         return ""
     seconds = (now - value).total_seconds()
-    if seconds < -300:  # really in the future, not just the server's clock running ahead of ours
+    if seconds < -86400:  # far in the future: a wrong date, shown as it is
         return short_time(value, now)
     if seconds < 60:
         return "now"

@@ -22,6 +22,7 @@ from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.paged_table import PagedTable
 from tui_desk.ui.widgets.record_rows import USER_COLUMNS, user_values
 from tui_desk.ui.widgets.record_table import RecordTable, move_cursor
+from tui_desk.ui.widgets.search_box import SearchBox
 from tui_desk.ui.widgets.status_line import StatusLine
 from tui_desk.ui.widgets.user_detail import UserDetail
 
@@ -72,7 +73,7 @@ class UserScreen(Screen[None]):
         with Horizontal(id="users-bar"):
             yield Static(id="users-title")
             yield Static(id="users-position")
-        yield Input(placeholder="Name, email or username…", id="users-search")
+        yield SearchBox(placeholder="Name, email or username…", id="users-search")
         with ContentSwitcher(initial="users-results", id="users-switcher"):
             yield PagedTable(USER_COLUMNS, user_values, lambda u: u.id, id="users-results")
             yield UserDetail(id="user-detail")
@@ -218,6 +219,8 @@ class UserScreen(Screen[None]):
             detail.show_tickets(list(tickets.items), self._now(), more=tickets.has_next)
         if not self.service.capabilities.assets:
             detail.show_assets(None, f"{self.service.backend_title} has no asset API")
+        elif not self.service.capabilities.user_assets:
+            detail.show_assets(None, f"{self.service.backend_title}'s API cannot list a person's assets")
         elif isinstance(assets, DeskError):
             self.desk.show_error(assets)
             detail.show_assets(None, "could not be read")
