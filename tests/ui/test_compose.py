@@ -123,6 +123,9 @@ async def test_reply_from_the_queue(make_app) -> None:
         await pilot.press("ctrl+s", "y")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
         assert comments(app, first.id)[-1].body.startswith("Sent from the queue.")
+        row = next(r for r in app.screen.rows if r.id == first.id)
+        assert row.updated_at is not None and first.updated_at is not None
+        assert row.updated_at > first.updated_at  # the row's Updated moved to the reply's time
 
 
 async def test_answering_no_keeps_the_draft_and_escape_keeps_it_too(make_app) -> None:

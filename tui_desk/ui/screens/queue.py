@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from tui_desk.errors import DeskError, Throttled, Unavailable, UnknownOutcome
-from tui_desk.models import SortKey, TicketSummary
+from tui_desk.models import Comment, SortKey, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.pager import Pager
 from tui_desk.ui.queue_layout import Column, RowFlags, cells, columns_for, subject_width
@@ -414,7 +414,14 @@ class QueueScreen(Screen[None]):
         from tui_desk.models import CommentKind
         from tui_desk.ui.compose import start_compose
 
-        start_compose(self, self.service, ticket, CommentKind(kind), on_sent=lambda _thread: None)
+        def sent(thread: list[Comment]) -> None:
+            """The row's Updated becomes the new entry's time (no request: the thread was just re-read)."""
+            times = [c.created_at for c in thread if c.created_at is not None]
+            current = next((row for row in self.rows if row.id == ticket.id), None)
+            if times and current is not None:
+                self.update_row(current.model_copy(update={"updated_at": max(times)}))
+
+        start_compose(self, self.service, ticket, CommentKind(kind), on_sent=sent)
 
     def action_triage(self, action: str) -> None:
         """Set status, priority or assignee, or close: on the marked tickets, else the highlighted one."""
