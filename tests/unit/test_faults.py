@@ -170,3 +170,25 @@ def test_recurring_storms_throttle_bursts_in_a_row() -> None:
     assert [n for n in range(1, 16) if faults.throttles(n)] == [4, 5, 9, 10, 14, 15]
     storm = Faults(throttle_storm=2)
     assert [storm.throttles(n) for n in range(1, 5)] == [True, True, False, False]
+
+
+def test_a_client_hanging_up_mid_answer_prints_no_traceback(capfd) -> None:
+    """A cancelled request (the app moved on) must not spill a traceback over the simulator's terminal."""
+    import socket
+    import time
+
+    from tui_desk.services.connect import simulator_class
+    from tui_desk.simulators.core import SimServer
+    from tui_desk.simulators.dataset import generate
+
+    sim = simulator_class("jitbit")(generate(tickets=600))
+    with SimServer(sim) as server:
+        host, port = server.base_url.removeprefix("http://").split("/")[0].split(":")
+        for _ in range(5):  # ask for a large page, then hang up without reading it
+            with socket.create_connection((host, int(port))) as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                sock.sendall(
+                    b"GET /api/Tickets?count=300 HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ZGVtbzpkZW1v\r\n\r\n"
+                )
+        time.sleep(0.5)
+    assert "Traceback" not in capfd.readouterr().err

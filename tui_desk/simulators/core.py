@@ -11,6 +11,7 @@ import asyncio
 import gzip
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -286,13 +287,24 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep the terminal quiet; the simulator keeps its own log."""
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A threaded HTTP server that treats a client hanging up mid-answer as normal, not as a traceback."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore disconnects (a cancelled request, a closed app); report anything else in one line."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+            return
+        print(f"simulator: error answering {client_address[0]}: {error!r}", file=sys.stderr)
+
+
 class SimServer:
     """A simulator served on 127.0.0.1 in a background thread."""
 
     def __init__(self, simulator: Simulator, port: int = 0, host: str = "127.0.0.1") -> None:
         handler = type("BoundHandler", (_Handler,), {"simulator": simulator})
         self.simulator = simulator
-        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd = _QuietServer((host, port), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="simulator", daemon=True
