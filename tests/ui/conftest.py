@@ -44,3 +44,23 @@ async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 10.0) 
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for the app")
         await pilot.pause(0.05)
+
+
+def steady(app) -> None:
+    """No blinking cursors, so a snapshot does not depend on timing."""
+    from textual.widgets import Input, TextArea
+
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+    for widget in app.screen.query(TextArea):
+        widget.cursor_blink = False
+
+
+async def queue_loaded(pilot) -> None:
+    """The queue shows at least 20 rows and nothing is loading."""
+    from tui_desk.ui.screens.queue import QueueScreen
+
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) >= 20)
+    await wait_for(pilot, lambda: not app.screen.query_one("StatusLine").busy)
+    await pilot.pause()

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
 
-from tests.ui.conftest import wait_for
+from tests.ui.conftest import steady, wait_for
 from tui_desk.ui.screens.assets import AssetScreen
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.users import UserScreen
 from tui_desk.ui.widgets.asset_detail import AssetDetail
 
 SIZES = [(80, 24), (120, 40)]
-
-
-def steady(app) -> None:
-    """No blinking cursors, so a snapshot does not depend on timing."""
-    for widget in app.screen.query(Input):
-        widget.cursor_blink = False
 
 
 async def queue_loaded(pilot) -> None:

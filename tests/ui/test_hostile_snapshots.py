@@ -7,12 +7,11 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.hostile.conftest import hostile_dataset
-from tests.ui.conftest import wait_for
+from tests.ui.conftest import queue_loaded, wait_for
 from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import SimServer
 from tui_desk.simulators.dataset import REFERENCE_NOW
 from tui_desk.ui.app import DeskApp
-from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import CommentView, TicketScreen
 
 SIZES = [(80, 24), (120, 40)]
@@ -35,13 +34,6 @@ def hostile_app() -> Iterator[Callable[[], DeskApp]]:
     yield build
     for server in servers:
         server.stop()
-
-
-async def queue_loaded(pilot) -> None:
-    app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) >= 20)
-    await wait_for(pilot, lambda: not app.screen.query_one("StatusLine").busy)
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

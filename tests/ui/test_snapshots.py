@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input, TextArea
 
-from tests.ui.conftest import wait_for
-from tui_desk.ui.screens.queue import QueueScreen
+from tests.ui.conftest import queue_loaded, steady, wait_for
 from tui_desk.ui.screens.ticket import CommentView, TicketScreen
 
 SIZES = [(80, 24), (120, 40)]
 FLAVOUR = "happyfox"
-
-
-def steady(app) -> None:
-    """No blinking cursors, so a snapshot does not depend on timing."""
-    for widget in app.screen.query(Input):
-        widget.cursor_blink = False
-    for widget in app.screen.query(TextArea):
-        widget.cursor_blink = False
-
-
-async def queue_loaded(pilot) -> None:
-    app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) >= 20)
-    await wait_for(pilot, lambda: not app.screen.query_one("StatusLine").busy)
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
