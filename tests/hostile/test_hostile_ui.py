@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tests.conftest import FLAVOURS
 from tests.hostile.conftest import hostile_ticket_ids
@@ -11,11 +11,13 @@ from tests.hostile.strings import CASE_BY_NAME, FORBIDDEN, assert_neutral
 from tests.ui.conftest import wait_for
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import CommentView, TicketScreen
+from tui_desk.ui.widgets.ticket_table import TicketTable
 
 
 def cell_texts(queue: QueueScreen) -> list[str]:
-    table = queue.query_one(DataTable)
-    return [cell.plain for row in range(table.row_count) for cell in table.get_row_at(row)]
+    table = queue.query_one(TicketTable)
+    texts = [cell.plain for row in range(table.row_count) for cell in (table.cells_at(row) or {}).values()]
+    return texts + [table.render_line(y).text for y in range(table.size.height)]  # and what is drawn
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
@@ -28,13 +30,13 @@ async def test_queue_cells_hold_no_raw_controls_and_markup_is_inert(hostile_app,
             assert FORBIDDEN.search(text) is None, repr(text)
         ids = [t.id for t in queue.rows]
         row = ids.index(str(hostile_ticket_ids()["markup_click"]))
-        queue.query_one(DataTable).move_cursor(row=row)
+        queue.query_one(TicketTable).move_cursor(row)
         await pilot.pause()
-        subject_cell = [c.plain for c in queue.query_one(DataTable).get_row_at(row)]
+        subject_cell = [c.plain for c in (queue.query_one(TicketTable).cells_at(row) or {}).values()]
         assert any(c.startswith("[@click=app.quit]x") for c in subject_cell)
         # Click where the "[@click=app.quit]x" text is drawn, then open it with enter: nothing quits.
-        region = queue.query_one(DataTable).region
-        await pilot.click(offset=(region.x + 12, region.y + 1 + row - queue.query_one(DataTable).scroll_y))
+        region = queue.query_one(TicketTable).region
+        await pilot.click(offset=(region.x + 12, region.y + 1 + row - queue.query_one(TicketTable).scroll_y))
         await pilot.pause(0.2)
         assert app.is_running and app.return_code is None
         await pilot.press("enter")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable
 
 from tests.conftest import FLAVOURS, TEST_POLICY
 from tests.ui.conftest import wait_for
@@ -11,6 +10,7 @@ from tui_desk.http import LinkState
 from tui_desk.ui.screens import queue as queue_module
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.widgets.status_line import StatusLine
+from tui_desk.ui.widgets.ticket_table import TicketTable
 
 
 def status_text(app) -> str:
@@ -39,7 +39,7 @@ async def test_refresh_while_offline_keeps_rows_then_recovers_without_a_key(
         await wait_for(pilot, lambda: app.link.state is LinkState.OFFLINE)
         await pilot.pause(0.2)
         assert [t.id for t in queue.rows] == before  # the data stays on screen
-        assert len(queue.query_one(DataTable).rows) == len(before)
+        assert queue.query_one(TicketTable).row_count == len(before)
         assert "offline" in status_text(app) and "retrying" in status_text(app)
         assert app.is_running
         # The server changes and comes back: the queue refetches and the indicator clears, no key pressed.
@@ -64,7 +64,7 @@ async def test_queue_loads_and_stays_responsive_when_every_third_request_is_thro
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) > 5, timeout=30)
         queue = app.screen
-        table = queue.query_one(DataTable)
+        table = queue.query_one(TicketTable)
         await pilot.press("j", "j", "j")
         assert table.cursor_row == 3
         assert queue.highlighted().id == queue.rows[3].id

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable
 
 from tests.conftest import FLAVOURS
 from tests.ui.conftest import wait_for
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import CommentView, TicketScreen
+from tui_desk.ui.widgets.ticket_table import TicketTable
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
@@ -37,7 +37,7 @@ async def test_scrolling_loads_the_next_page(make_app) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
         queue = app.screen
         first_count = len(queue.rows)
-        queue.query_one(DataTable).move_cursor(row=first_count - 1)
+        queue.query_one(TicketTable).move_cursor(first_count - 1)
         await wait_for(pilot, lambda: len(queue.rows) > first_count)
         ids = [t.id for t in queue.rows]
         assert len(ids) == len(set(ids))

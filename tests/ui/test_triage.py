@@ -6,7 +6,7 @@ import io
 
 import pytest
 from rich.console import Console
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tests.conftest import FLAVOURS
 from tests.ui.conftest import wait_for
@@ -17,6 +17,7 @@ from tui_desk.ui.triage import WORKER_GROUP
 from tui_desk.ui.widgets.bulk_progress import BulkProgress, Outcome
 from tui_desk.ui.widgets.confirm import ConfirmDialog
 from tui_desk.ui.widgets.picker import Picker
+from tui_desk.ui.widgets.ticket_table import TicketTable
 
 SIZE = (120, 40)
 STATUS_NAME = {key: name for key, name, _closed, _waiting in STATUSES}
@@ -30,7 +31,10 @@ def record(app, ticket_id: str) -> DTicket:
 
 def cell(queue: QueueScreen, ticket_id: str, column: str) -> str:
     """The plain text of one queue cell."""
-    return queue.query_one(DataTable).get_cell(ticket_id, column).plain
+    index = next(i for i, t in enumerate(queue.rows) if t is not None and t.id == ticket_id)
+    cells = queue.query_one(TicketTable).cells_at(index)
+    assert cells is not None
+    return cells[column].plain
 
 
 def messages(app) -> list[str]:
@@ -81,7 +85,7 @@ async def pick(pilot, key: str, typed: str) -> None:
 
 async def open_detail(pilot, queue: QueueScreen, row: int) -> TicketScreen:
     app = pilot.app
-    queue.query_one(DataTable).move_cursor(row=row)
+    queue.query_one(TicketTable).move_cursor(row)
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen) and app.screen.ticket is not None)
     return app.screen

@@ -51,3 +51,15 @@ def test_size_stays_bounded_under_many_keys() -> None:
         cache.put("pages", i, i)
     assert len(cache) == 50
     assert cache.get("pages", 9_999) == (True, 9_999)
+
+
+def test_a_resource_limit_evicts_only_that_resources_oldest_entries() -> None:
+    cache = TTLCache(max_entries=100, ttl=100, limits={"pages": 3})
+    cache.put("ticket", 1, "detail")
+    for number in range(1, 6):
+        cache.put("pages", number, f"page {number}")
+    assert [cache.get("pages", n)[0] for n in range(1, 6)] == [False, False, True, True, True]
+    assert cache.get("ticket", 1) == (True, "detail")  # other resources keep their entries
+    assert cache.invalidate("pages") == 3
+    cache.put("pages", 9, "again")
+    assert len(cache) == 2

@@ -77,3 +77,30 @@ async def test_failed_fetch_can_be_retried() -> None:
         await pager.page(1)
     page = await pager.page(1)
     assert page.items == (1,)
+
+
+async def test_a_forgotten_page_is_fetched_again_and_still_counts_as_seen() -> None:
+    fetch, calls, _ = make_fetch(30, 10, known_total=True)
+    pager = Pager(fetch, prefetch=0)
+    for number in (1, 2, 3):
+        await pager.page(number)
+    assert pager.exhausted and pager.highest == 3
+    pager.forget(1)
+    assert 1 not in pager.pages
+    assert pager.exhausted  # forgetting frees memory; the listing is still known to end at page 3
+    page = await pager.page(1, ahead=False)
+    assert page.items[0] == 0
+    assert calls == [1, 2, 3, 1]
+
+
+async def test_reading_back_does_not_prefetch_forgotten_pages_ahead() -> None:
+    fetch, calls, _ = make_fetch(50, 10, known_total=True)
+    pager = Pager(fetch, prefetch=2)
+    await pager.all_items()
+    await asyncio.sleep(0.01)
+    for number in (1, 2, 3):
+        pager.forget(number)
+    calls.clear()
+    await pager.page(1)
+    await asyncio.sleep(0.01)
+    assert calls == [1]  # pages 2 and 3 were read once already: the reader asks for them when it scrolls there

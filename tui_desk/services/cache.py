@@ -14,13 +14,22 @@ class TTLCache:
     """Least-recently-used entries expire after ``ttl`` seconds; at most ``max_entries`` are kept.
 
     Keys are ``(resource, params)``; ``invalidate(resource)`` drops every entry of a resource,
-    so a write can drop exactly what it changed.
+    so a write can drop exactly what it changed. ``limits`` caps single resources below the
+    overall bound (a queue of 100,000 tickets must not fill the cache with its pages).
     """
 
-    def __init__(self, max_entries: int = 512, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        max_entries: int = 512,
+        ttl: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        limits: dict[str, int] | None = None,
+    ) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
         self.max_entries = max_entries
+        self.limits = dict(limits or {})
+        self._counts: dict[str, int] = {}
         self.ttl = ttl
         self._clock = clock
         self._entries: OrderedDict[Key, tuple[float, Any]] = OrderedDict()
@@ -39,7 +48,7 @@ class TTLCache:
             return False, None
         stored_at, value = entry
         if self._clock() - stored_at > self.ttl:
-            del self._entries[key]
+            self._drop(key)
             self.misses += 1
             return False, None
         self._entries.move_to_end(key)
@@ -49,20 +58,33 @@ class TTLCache:
     def put(self, resource: str, params: Hashable, value: Any) -> None:
         """Store ``value``, evicting the least recently used entries beyond the bound."""
         key = (resource, params)
+        if key not in self._entries:
+            self._counts[resource] = self._counts.get(resource, 0) + 1
         self._entries[key] = (self._clock(), value)
         self._entries.move_to_end(key)
+        limit = self.limits.get(resource)
+        if limit is not None and self._counts[resource] > limit:
+            self._drop(next(k for k in self._entries if k[0] == resource))
         while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+            self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: Key) -> None:
+        del self._entries[key]
+        self._counts[key[0]] -= 1
 
     def invalidate(self, resource: str, params: Hashable | None = None) -> int:
         """Drop one entry, or every entry of ``resource`` when ``params`` is None; returns how many."""
         if params is not None:
-            return 1 if self._entries.pop((resource, params), None) is not None else 0
+            if (resource, params) not in self._entries:
+                return 0
+            self._drop((resource, params))
+            return 1
         doomed = [key for key in self._entries if key[0] == resource]
         for key in doomed:
-            del self._entries[key]
+            self._drop(key)
         return len(doomed)
 
     def clear(self) -> None:
         """Drop everything."""
         self._entries.clear()
+        self._counts.clear()

@@ -38,6 +38,7 @@ TICKET = "ticket"
 THREAD = "thread"
 USER_PAGES = "user_pages"
 ASSET_PAGES = "asset_pages"
+CACHED_TICKET_PAGES = 40  # the queue keeps ~3,000 rows around its cursor; pages beyond are refetched, not hoarded
 
 
 class HelpdeskService:
@@ -58,7 +59,7 @@ class HelpdeskService:
     ) -> None:
         self.backend = backend
         self.profile_name = profile_name
-        self.cache = cache or TTLCache(max_entries=512, ttl=60.0)
+        self.cache = cache or TTLCache(max_entries=512, ttl=60.0, limits={TICKET_PAGES: CACHED_TICKET_PAGES})
         self.read_only = read_only
         self._ticket_locks: dict[str, asyncio.Lock] = {}
         self._inflight: dict[tuple[str, Hashable], asyncio.Future[Any]] = {}

@@ -27,6 +27,7 @@ class Pager(Generic[T]):
         self._limit = asyncio.Semaphore(max(1, concurrency))
         self._tasks: dict[int, asyncio.Task[Page[T]]] = {}
         self.pages: dict[int, Page[T]] = {}
+        self.loaded: set[int] = set()  # every page number ever loaded, kept when a page is forgotten
         self.total: int | None = None
         self.last_page: int | None = None  # known once a page says none follow
 
@@ -43,7 +44,12 @@ class Pager(Generic[T]):
     @property
     def exhausted(self) -> bool:
         """True once the last page is loaded."""
-        return self.last_page is not None and all(n in self.pages for n in range(1, self.last_page + 1))
+        return self.last_page is not None and all(n in self.loaded for n in range(1, self.last_page + 1))
+
+    @property
+    def highest(self) -> int:
+        """The highest page number loaded so far (0 before the first)."""
+        return max(self.loaded, default=0)
 
     def page_count(self) -> int | None:
         """The number of pages when known."""
@@ -54,15 +60,23 @@ class Pager(Generic[T]):
                 return page.page_count
         return None
 
-    async def page(self, number: int) -> Page[T]:
-        """Page ``number``, fetched if needed; prefetches what follows."""
+    async def page(self, number: int, *, ahead: bool = True) -> Page[T]:
+        """Page ``number``, fetched if needed (again, once forgotten); prefetches what follows unless not ``ahead``."""
         if number < 1:
             raise ValueError("pages are numbered from 1")
         page = self.pages.get(number)
         if page is None:
             page = await self._start(number)
-        self._prefetch_after(number)
+        if ahead:
+            self._prefetch_after(number)
         return page
+
+    def forget(self, number: int) -> None:
+        """Drop a loaded page from memory (a reader scrolled far away); ``page(number)`` fetches it again."""
+        self.pages.pop(number, None)
+        task = self._tasks.get(number)
+        if task is not None and task.done():
+            del self._tasks[number]
 
     def _start(self, number: int) -> asyncio.Task[Page[T]]:
         task = self._tasks.get(number)
@@ -79,6 +93,7 @@ class Pager(Generic[T]):
             self._tasks.pop(number, None)
             raise
         self.pages[number] = page
+        self.loaded.add(number)
         if page.total is not None:
             self.total = page.total
         if not page.has_next:
@@ -92,7 +107,7 @@ class Pager(Generic[T]):
                 break
             if self.last_page is not None and ahead > self.last_page:
                 break
-            if ahead in self.pages or ahead in self._tasks:
+            if ahead in self.loaded or ahead in self._tasks:
                 continue
             before = self.pages.get(ahead - 1)
             if count is None and (before is None or not before.has_next):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from bisect import bisect_right
 from datetime import UTC, datetime
 
 from rich.text import Text
@@ -12,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from tui_desk.errors import DeskError, Throttled, Unavailable, UnknownOutcome
 from tui_desk.models import Comment, SortKey, TicketSummary
@@ -24,12 +25,16 @@ from tui_desk.ui.seen import SeenStore
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.views import VIEWS, QueueFilter, View, build_query, saved_views
 from tui_desk.ui.widgets.status_line import StatusLine
+from tui_desk.ui.widgets.ticket_table import TableColumn, TicketTable
 
 PREFETCH_MARGIN = 15  # rows before the end of what is loaded at which the next page is requested
 # A held page-down reads ~1,000 rows a second: keep this many rows ahead of the cursor, fetching this many pages at
 # once (one page per round trip cannot keep up on a slow link; see bench/RESULTS.md).
 LOOKAHEAD_ROWS = 150
 LOOKAHEAD_PAGES = 3
+# Rows kept in memory on each side of the cursor; pages wholly beyond are dropped and fetched again when the agent
+# scrolls back (memory stays flat however far the agent pages; see bench/RESULTS.md).
+KEEP_ROWS = 1_500
 OFFLINE_RETRY = (2.0, 60.0)  # first and longest wait (s) between automatic reloads while the helpdesk is unreachable
 SORT_LABELS: dict[str, str] = {"updated": "updated", "created": "created", "priority": "priority", "id": "number"}
 
@@ -76,7 +81,7 @@ class QueueScreen(Screen[None]):
         self.sort: SortKey = "updated"
         self.descending = True
         self.pager: Pager[TicketSummary] | None = None
-        self.rows: list[TicketSummary] = []
+        self.rows: list[TicketSummary | None] = []  # every row of the listing so far; None: dropped, refetched on view
         self.marked: set[str] = set()
         self.columns: list[Column] = []
         self.seen = SeenStore(service.profile_name)
@@ -88,6 +93,10 @@ class QueueScreen(Screen[None]):
         self._replacing = False  # a refresh keeps the old rows on screen until its first page arrives
         self._retry_wait = 0.0
         self._retry_timer: Timer | None = None
+        self._page_starts: list[int] = []  # index of the first row of page n at [n - 1]
+        self._resident: set[int] = set()  # pages whose rows are in memory
+        self._refilling: set[int] = set()  # dropped pages being fetched again
+        self._trimmed_at = 0  # cursor row at the last trim
 
     def compose(self) -> ComposeResult:
         """Title bar, search box, table, status line and footer."""
@@ -95,8 +104,7 @@ class QueueScreen(Screen[None]):
             yield Static(id="queue-title")
             yield Static(id="queue-position")
         yield Input(placeholder="Search tickets… (enter to search, escape to cancel)", id="queue-search")
-        table: DataTable[Text] = DataTable(id="queue-table", cursor_type="row", zebra_stripes=True, cell_padding=0)
-        yield table
+        yield TicketTable(self._row_cells, id="queue-table")
         yield StatusLine(id="status-line")
         yield Footer()
 
@@ -104,7 +112,7 @@ class QueueScreen(Screen[None]):
         """Lay out the columns for this terminal and load the first page."""
         self.query_one("#queue-search", Input).display = False
         self._layout(self.app.size.width)
-        self.query_one(DataTable).focus()
+        self._table().focus()
         self.reload()
         interval = self.service.backend.profile.refresh_interval
         if interval > 0:
@@ -121,21 +129,21 @@ class QueueScreen(Screen[None]):
         """Re-lay out the columns when the terminal changes width."""
         self._relayout(event.size.width)
 
+    def _table(self) -> TicketTable:
+        return self.query_one(TicketTable)
+
     def _relayout(self, width: int) -> None:
-        id_width = max((len(t.number) for t in self.rows), default=self._id_width)
+        id_width = max((len(t.number) for t in self.rows if t is not None), default=self._id_width)
         if (width, id_width) != (self._layout_width, self._id_width):
             self._id_width = id_width
             self._layout(width)
             self._rerender_rows()
 
     def _layout(self, width: int) -> None:
-        table = self.query_one(DataTable)
         self._layout_width = width
         self.columns = columns_for(width, self._id_width)
         self._subject_cells = subject_width(width, self.columns)
-        table.clear(columns=True)
-        for column in self.columns:
-            table.add_column(column.label, key=column.key, width=column.width or self._subject_cells)
+        self._table().set_columns([TableColumn(c.key, c.label, c.width or self._subject_cells) for c in self.columns])
 
     def _now(self) -> datetime:
         clock = getattr(self.app, "clock", None)
@@ -161,9 +169,7 @@ class QueueScreen(Screen[None]):
             self._replacing = True
         else:
             self._replacing = False
-            self.rows = []
-            self.marked.clear()
-            self.query_one(DataTable).clear()
+            self._clear_rows()
         self._update_title()
         self.start_listing(refresh)
 
@@ -213,7 +219,7 @@ class QueueScreen(Screen[None]):
             self._loading_page = None
             self._set_busy(False)
         self._retry_wait = 0.0
-        if pager is self.pager and self.query(DataTable):  # no table: the app is shutting down
+        if pager is self.pager and self.query(TicketTable):  # no table: the app is shutting down
             self._append(pager)
 
     @staticmethod
@@ -240,45 +246,121 @@ class QueueScreen(Screen[None]):
         self._retry_timer = None
         self.reload(refresh=True, keep=True)
 
+    def _clear_rows(self) -> None:
+        self.rows = []
+        self.marked.clear()
+        self._page_starts = []
+        self._resident = set()
+        self._refilling = set()
+        self._trimmed_at = 0
+        table = self._table()
+        table.set_row_count(0)
+        table.move_cursor(0)
+        table.refresh_rows()
+
     def _append(self, pager: Pager[TicketSummary]) -> None:
-        table = self.query_one(DataTable)
+        """Add the rows of the pages that arrived in order after the last one shown."""
         if self._replacing:
             self._replacing = False
-            self.rows = []
-            self.marked.clear()
-            table.clear()
-        loaded = pager.loaded_items
-        known = {t.id for t in self.rows}
-        new = [t for t in loaded[len(self.rows) :] if t.id not in known]
-        now = self._now()
-        for ticket in new:
-            table.add_row(*self._cells(ticket, now), key=ticket.id)
-        self.rows.extend(new)
+            self._clear_rows()
+        before = len(self.rows)
+        while (number := len(self._page_starts) + 1) in pager.pages:
+            items = pager.pages[number].items
+            # Offset paging repeats a row when tickets move between pages: skip ids the rows just above hold.
+            recent = {t.id for t in self.rows[-2 * len(items) - 10 :] if t is not None}
+            self._page_starts.append(len(self.rows))
+            self._resident.add(number)
+            self.rows.extend(t for t in items if t.id not in recent)
+        new = self.rows[before:]
+        table = self._table()
+        table.set_row_count(len(self.rows))
         if self._restore_id is not None:
-            index = next((i for i, t in enumerate(self.rows) if t.id == self._restore_id), None)
+            index = next((i for i, t in enumerate(self.rows) if t is not None and t.id == self._restore_id), None)
             if index is not None:
-                table.move_cursor(row=index)
+                table.move_cursor(index)
                 self._restore_id = None
-        if any(len(t.number) > self._id_width for t in new):
+        if any(t is not None and len(t.number) > self._id_width for t in new):
             self._relayout(self._layout_width)
+        self._trim()
         self._update_title()
         # A page filtered on the client may be empty while more follow: keep going until rows show.
         if len(self.rows) < PREFETCH_MARGIN * 2 and not pager.exhausted:
-            self.load_page(max(pager.pages) + 1)
+            self.load_page(pager.highest + 1)
+
+    def _page_rows(self, number: int) -> range:
+        """The row indexes page ``number`` filled."""
+        start = self._page_starts[number - 1]
+        stop = self._page_starts[number] if number < len(self._page_starts) else len(self.rows)
+        return range(start, stop)
+
+    def _trim(self) -> None:
+        """Drop the rows of pages far from the cursor (marked rows stay), so memory does not grow with the queue."""
+        pager = self.pager
+        if pager is None:
+            return
+        cursor = self._table().cursor_row
+        self._trimmed_at = cursor
+        for number in list(self._resident):
+            rows = self._page_rows(number)
+            if rows.stop > cursor - KEEP_ROWS and rows.start < cursor + KEEP_ROWS:
+                continue
+            for index in rows:
+                ticket = self.rows[index]
+                if ticket is not None and ticket.id not in self.marked:
+                    self.rows[index] = None
+            self._resident.discard(number)
+            pager.forget(number)
+
+    def _refill_near(self, first: int, last: int) -> None:
+        """Fetch again the dropped pages that rows ``first``..``last`` belong to."""
+        if not self._page_starts:
+            return
+        low = bisect_right(self._page_starts, max(0, first))
+        high = bisect_right(self._page_starts, max(0, min(last, len(self.rows) - 1)))
+        for number in range(max(1, low), high + 1):
+            if number not in self._resident and number not in self._refilling:
+                self._refilling.add(number)
+                self._refill(number)
+
+    @work(group="queue-refill")
+    async def _refill(self, number: int) -> None:
+        """Put a dropped page's rows back (from the cache or the server)."""
+        pager = self.pager
+        if pager is None:
+            return
+        try:
+            page = await pager.page(number, ahead=False)
+        except DeskError as exc:
+            self._failed(exc)
+            return
+        finally:
+            self._refilling.discard(number)
+        if pager is not self.pager or not self.query(TicketTable):
+            return
+        rows = self._page_rows(number)
+        around = range(max(0, rows.start - 60), min(len(self.rows), rows.stop + 60))
+        present = {t.id for i in around if (t := self.rows[i]) is not None}
+        fresh = iter(t for t in page.items if t.id not in present)
+        for index in rows:
+            if self.rows[index] is None:
+                self.rows[index] = next(fresh, None)
+        self._resident.add(number)
+        self._table().refresh_rows(*rows)
+
+    def _row_cells(self, index: int) -> list[Text] | None:
+        """The cells of row ``index`` for the table; a dropped row is fetched again."""
+        ticket = self.rows[index] if index < len(self.rows) else None
+        if ticket is None:
+            self.call_later(self._refill_near, index, index)
+            return None
+        return self._cells(ticket, self._now())
 
     def _cells(self, ticket: TicketSummary, now: datetime) -> list[Text]:
         flags = RowFlags(marked=ticket.id in self.marked, unseen=self.seen.is_unseen(ticket))
         return cells(ticket, self.columns, now, flags, self._subject_cells)
 
     def _rerender_rows(self) -> None:
-        table = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        now = self._now()
-        for ticket in self.rows:
-            table.add_row(*self._cells(ticket, now), key=ticket.id)
-        if self.rows:
-            table.move_cursor(row=min(cursor, len(self.rows) - 1))
+        self._table().refresh_rows()
 
     def _update_title(self) -> None:
         view = self.views[self.view_key]
@@ -303,7 +385,7 @@ class QueueScreen(Screen[None]):
             return "loading… "
         if count == 0:
             return "no tickets "
-        cursor = self.query_one(DataTable).cursor_row + 1
+        cursor = self._table().cursor_row + 1
         if self.pager.total is not None:
             return f"{cursor:,} of {self.pager.total:,} "
         more = "" if self.pager.exhausted else "+"
@@ -317,15 +399,13 @@ class QueueScreen(Screen[None]):
 
     def highlighted(self) -> TicketSummary | None:
         """The ticket under the cursor."""
-        table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row >= len(self.rows):
-            return None
-        return self.rows[table.cursor_row]
+        cursor = self._table().cursor_row
+        return self.rows[cursor] if cursor < len(self.rows) else None
 
     def targets(self) -> list[TicketSummary]:
         """The marked tickets, or the highlighted one when none is marked."""
         if self.marked:
-            return [t for t in self.rows if t.id in self.marked]
+            return [t for t in self.rows if t is not None and t.id in self.marked]
         current = self.highlighted()
         return [current] if current else []
 
@@ -333,11 +413,9 @@ class QueueScreen(Screen[None]):
         """Show a changed ticket in place (after triage or a reply)."""
         summary = TicketSummary.model_validate(ticket.model_dump(include=set(TicketSummary.model_fields)))
         for index, row in enumerate(self.rows):
-            if row.id == summary.id:
+            if row is not None and row.id == summary.id:
                 self.rows[index] = summary
-                table = self.query_one(DataTable)
-                for column, cell in zip(self.columns, self._cells(summary, self._now()), strict=True):
-                    table.update_cell(summary.id, column.key, cell)
+                self._table().refresh_rows(index)
                 self._update_title()
                 return
 
@@ -346,7 +424,7 @@ class QueueScreen(Screen[None]):
         summary = TicketSummary.model_validate(ticket.model_dump(include=set(TicketSummary.model_fields)))
         self.reload(refresh=True)
         self.rows = [summary]
-        self.query_one(DataTable).add_row(*self._cells(summary, self._now()), key=summary.id)
+        self._table().set_row_count(1)
         # The refetched first page replaces this row (it holds the new ticket too), with the cursor kept on it.
         self._replacing = True
         self._restore_id = summary.id
@@ -355,26 +433,31 @@ class QueueScreen(Screen[None]):
         """Remember that the agent looked at ``ticket`` (clears its "updated" mark)."""
         self.seen.mark_seen(ticket)
         self.seen.save(self._now())
-        if any(row.id == ticket.id for row in self.rows):
-            self.update_row(next(row for row in self.rows if row.id == ticket.id))
+        row = next((row for row in self.rows if row is not None and row.id == ticket.id), None)
+        if row is not None:
+            self.update_row(row)
 
-    @on(DataTable.RowHighlighted)
-    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+    @on(TicketTable.RowHighlighted)
+    def _near_end(self, event: TicketTable.RowHighlighted) -> None:
         self._update_title()
+        cursor = event.cursor_row
+        self._refill_near(cursor - LOOKAHEAD_ROWS, cursor + LOOKAHEAD_ROWS)
+        if abs(cursor - self._trimmed_at) > KEEP_ROWS // 3:
+            self._trim()
         pager = self.pager
         if pager is None or pager.exhausted or self._loading_page is not None:
             return
         # Once the agent moves (not on the first highlight), keep LOOKAHEAD_ROWS loaded ahead of the cursor.
-        if 0 < event.cursor_row >= len(self.rows) - LOOKAHEAD_ROWS:
-            self.load_page(max(pager.pages, default=0) + 1)
+        if 0 < cursor >= len(self.rows) - LOOKAHEAD_ROWS:
+            self.load_page(pager.highest + 1)
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(TicketTable.RowSelected)
+    def _row_selected(self, event: TicketTable.RowSelected) -> None:
         self.action_open_ticket()
 
-    @on(DataTable.HeaderSelected)
-    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
-        key = {"updated": "updated", "id": "id", "priority": "priority"}.get(str(event.column_key.value))
+    @on(TicketTable.HeaderSelected)
+    def _header_selected(self, event: TicketTable.HeaderSelected) -> None:
+        key = {"updated": "updated", "id": "id", "priority": "priority"}.get(event.column_key)
         if key is None or key not in self.service.capabilities.sorts:
             self.app.notify("This helpdesk cannot sort by that column.", markup=False)
             return
@@ -394,7 +477,7 @@ class QueueScreen(Screen[None]):
         from tui_desk.ui.screens.ticket import TicketScreen
 
         self.mark_seen(ticket)
-        ids = [t.id for t in self.rows]
+        ids = [t.id for t in self.rows if t is not None]
         self.app.push_screen(TicketScreen(self.service, ticket.id, ids, on_changed=self.update_row))
 
     def action_toggle_mark(self) -> None:
@@ -404,7 +487,7 @@ class QueueScreen(Screen[None]):
             return
         self.marked.symmetric_difference_update({ticket.id})
         self.update_row(ticket)
-        self.query_one(DataTable).action_cursor_down()
+        self._table().action_cursor_down()
 
     def action_compose(self, kind: str) -> None:
         """Reply to, or add a note on, the highlighted ticket."""
@@ -417,7 +500,7 @@ class QueueScreen(Screen[None]):
         def sent(thread: list[Comment]) -> None:
             """The row's Updated becomes the new entry's time (no request: the thread was just re-read)."""
             times = [c.created_at for c in thread if c.created_at is not None]
-            current = next((row for row in self.rows if row.id == ticket.id), None)
+            current = next((row for row in self.rows if row is not None and row.id == ticket.id), None)
             if times and current is not None:
                 self.update_row(current.model_copy(update={"updated_at": max(times)}))
 
@@ -493,7 +576,7 @@ class QueueScreen(Screen[None]):
     def _search(self, event: Input.Submitted) -> None:
         self.search_text = event.value.strip() or None
         event.input.display = False
-        self.query_one(DataTable).focus()
+        self._table().focus()
         self.reload()
 
     def key_escape(self) -> None:
@@ -501,9 +584,9 @@ class QueueScreen(Screen[None]):
         box = self.query_one("#queue-search", Input)
         if box.display:
             box.display = False
-            self.query_one(DataTable).focus()
+            self._table().focus()
         elif self.marked:
-            marked = [t for t in self.rows if t.id in self.marked]
+            marked = [t for t in self.rows if t is not None and t.id in self.marked]
             self.marked.clear()
             for ticket in marked:
                 self.update_row(ticket)
@@ -514,16 +597,16 @@ class QueueScreen(Screen[None]):
 
     def action_cursor_down(self) -> None:
         """Move down one row."""
-        self.query_one(DataTable).action_cursor_down()
+        self._table().action_cursor_down()
 
     def action_cursor_up(self) -> None:
         """Move up one row."""
-        self.query_one(DataTable).action_cursor_up()
+        self._table().action_cursor_up()
 
     def action_cursor_top(self) -> None:
         """Jump to the first row."""
-        self.query_one(DataTable).move_cursor(row=0)
+        self._table().move_cursor(0)
 
     def action_cursor_bottom(self) -> None:
         """Jump to the last loaded row."""
-        self.query_one(DataTable).move_cursor(row=max(0, len(self.rows) - 1))
+        self._table().move_cursor(len(self.rows) - 1)
