@@ -97,6 +97,8 @@ class QueueScreen(Screen[None]):
         self._resident: set[int] = set()  # pages whose rows are in memory
         self._refilling: set[int] = set()  # dropped pages being fetched again
         self._trimmed_at = 0  # cursor row at the last trim
+        self._shown_title = Text()
+        self._shown_position = ""
 
     def compose(self) -> ComposeResult:
         """Title bar, search box, table, status line and footer."""
@@ -376,8 +378,15 @@ class QueueScreen(Screen[None]):
             title.append(f"  sort: {SORT_LABELS[self.sort]} {arrow}")
         if self.marked:
             title.append(f"  {len(self.marked)} marked", style="bold reverse")
-        self.query_one("#queue-title", Static).update(title)
-        self.query_one("#queue-position", Static).update(Text(self._position(), no_wrap=True))
+        # Every cursor move lands here: touch the bar only when it changes, and re-lay out only when its width does.
+        if title != self._shown_title:
+            self.query_one("#queue-title", Static).update(title, layout=False)
+            self._shown_title = title
+        position = self._position()
+        if position != self._shown_position:
+            relayout = len(position) != len(self._shown_position)
+            self.query_one("#queue-position", Static).update(Text(position, no_wrap=True), layout=relayout)
+            self._shown_position = position
 
     def _position(self) -> str:
         count = len(self.rows)
