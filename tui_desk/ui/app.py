@@ -302,11 +302,11 @@ class DeskApp(App[int]):
         if self.service is None:
             return
         from tui_desk.ui.screens.queue import QueueScreen
-        from tui_desk.ui.screens.ticket import TicketScreen
+        from tui_desk.ui.screens.ticket import open_ticket_screen
 
         queue = self._main_screen(QueueScreen)
         on_changed = queue.update_row if isinstance(queue, QueueScreen) else None  # triage shows in its row
-        self.push_screen(TicketScreen(self.service, ticket_id, queue_ids, on_changed=on_changed))
+        open_ticket_screen(self, self.service, ticket_id, queue_ids, on_changed=on_changed)
 
     def show_user(self, user_id: str) -> None:
         """Open user lookup on one user's detail."""
