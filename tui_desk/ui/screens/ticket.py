@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui_desk.errors import DeskError
 from tui_desk.models import Attachment, Comment, CommentKind, Ticket
@@ -24,6 +24,7 @@ from tui_desk.ui.format import long_time, person, size
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.status_line import StatusLine
+from tui_desk.ui.widgets.steady_footer import SteadyFooter
 
 
 def attachment_label(item: Attachment) -> str:
@@ -151,7 +152,7 @@ class TicketScreen(Screen[None]):
             yield Static(id="ticket-body")
             yield ThreadView(id="thread")
         yield StatusLine(id="status-line")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         """Show the ticket (from the cache when it is there, else load it)."""
