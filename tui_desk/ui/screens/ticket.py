@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType
@@ -155,8 +156,11 @@ class TicketScreen(Screen[None]):
         yield SteadyFooter()
 
     def on_mount(self) -> None:
-        """Show the ticket (from the cache when it is there, else load it)."""
-        self._start()
+        """Show the ticket (from the cache when it is there, else load it); an empty id is a screen built ahead."""
+        if self.ticket_id:
+            self._start()
+        else:
+            self.refresh_bindings()  # lets the footer build its keys ahead too
 
     def retarget(
         self, ticket_id: str, queue_ids: list[str] | None = None, on_changed: Callable[[Ticket], None] | None = None
@@ -183,6 +187,7 @@ class TicketScreen(Screen[None]):
             self.query_one(ThreadView).show(self.ticket_id, cached[1])
             return
         self.ticket = None
+        prefetch(self.service, self.ticket_id)  # requests leave now, not after the next frame (the worker shares them)
         self.query_one("#ticket-header", Static).update(Text(f" Loading ticket {self.ticket_id}…"))
         self.query_one("#ticket-body", Static).update("")
         self.query_one(ThreadView).show(None, None)
@@ -374,8 +379,33 @@ def open_ticket_screen(
     if screen is not None:
         screen.retarget(ticket_id, queue_ids, on_changed)
     else:
+        prefetch(service, ticket_id)  # a new screen mounts first: do not wait for it
         screen = TicketScreen(service, ticket_id, queue_ids, on_changed)
         if not app.is_screen_installed(INSTALLED_NAME):
             app.install_screen(screen, INSTALLED_NAME)
     app.push_screen(screen)
     return screen
+
+
+def prefetch(service: HelpdeskService, ticket_id: str) -> None:
+    """Start fetching a ticket and its thread now; whoever asks next shares the requests in flight."""
+    if service.cached_ticket_with_thread(ticket_id) is not None:
+        return
+    task = asyncio.ensure_future(service.ticket_with_thread(ticket_id))
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())  # errors are reported by the reader
+
+
+def warm_ticket_screen(app: App[object], service: HelpdeskService) -> None:
+    """Build and style the installed ticket screen off the stack, so even the first open only swaps content.
+
+    Textual has no public call to mount a screen without showing it: this uses ``App._load_screen_css`` and
+    ``App._register`` (what ``push_screen`` does first) and does nothing when they are not there.
+    """
+    load_css = getattr(app, "_load_screen_css", None)
+    register = getattr(app, "_register", None)
+    if app.is_screen_installed(INSTALLED_NAME) or load_css is None or register is None:
+        return
+    screen = TicketScreen(service, "")
+    app.install_screen(screen, INSTALLED_NAME)
+    load_css(screen)
+    register(app, screen)
