@@ -17,10 +17,12 @@ async def shown(pilot, app: DeskApp, ticket_id: str) -> TicketScreen:
     """Wait until the ticket screen shows ``ticket_id`` with its thread."""
     await wait_for(
         pilot,
-        lambda: isinstance(app.screen, TicketScreen)
-        and app.screen.ticket is not None
-        and app.screen.ticket.id == ticket_id
-        and app.screen.query_one(ThreadView).comments is not None,
+        lambda: (
+            isinstance(app.screen, TicketScreen)
+            and app.screen.ticket is not None
+            and app.screen.ticket.id == ticket_id
+            and app.screen.query_one(ThreadView).comments is not None
+        ),
     )
     screen = app.screen
     assert isinstance(screen, TicketScreen)
