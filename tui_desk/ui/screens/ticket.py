@@ -159,8 +159,6 @@ class TicketScreen(Screen[None]):
         """Show the ticket (from the cache when it is there, else load it); an empty id is a screen built ahead."""
         if self.ticket_id:
             self._start()
-        else:
-            self.refresh_bindings()  # lets the footer build its keys ahead too
 
     def retarget(
         self, ticket_id: str, queue_ids: list[str] | None = None, on_changed: Callable[[Ticket], None] | None = None
