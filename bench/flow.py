@@ -77,7 +77,7 @@ async def run_flow(flavour: str, latency: float = 0.0) -> FlowRun:
             screen = app.screen
             assert isinstance(screen, TicketScreen) and app.service is not None
             thread = await app.service.reply(screen.ticket_id, REPLY)
-            await screen.show_thread(thread)
+            screen.show_thread(thread)
             await _settle(pilot, log)
             run.steps["reply"], mark = list(log[mark:]), len(log)
             await pilot.press("escape")

@@ -39,7 +39,7 @@ async def _open_ticket_profile(flavour: str) -> str:
     from pyinstrument import Profiler
 
     from tui_desk.ui.screens.queue import QueueScreen
-    from tui_desk.ui.screens.ticket import CommentView, TicketScreen
+    from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 
     server, _log = start_server(flavour)
     try:
@@ -52,7 +52,8 @@ async def _open_ticket_profile(flavour: str) -> str:
                 profiler = Profiler(interval=0.0005, async_mode="disabled")
                 profiler.start()
                 await pilot.press("enter")
-                await _until(pilot, lambda: isinstance(app.screen, TicketScreen) and app.screen.query(CommentView))
+                await _until(pilot, lambda: isinstance(app.screen, TicketScreen) and app.screen.ticket is not None)
+                await _until(pilot, lambda: app.screen.query_one(ThreadView).comments is not None)
                 await pilot.pause(0)
                 profiler.stop()
                 out.append(f"## {label}\n\n" + report(profiler))

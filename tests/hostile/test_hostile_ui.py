@@ -10,7 +10,7 @@ from tests.hostile.conftest import hostile_ticket_ids
 from tests.hostile.strings import CASE_BY_NAME, FORBIDDEN, assert_neutral
 from tests.ui.conftest import wait_for
 from tui_desk.ui.screens.queue import QueueScreen
-from tui_desk.ui.screens.ticket import CommentView, TicketScreen
+from tui_desk.ui.screens.ticket import ThreadView, TicketScreen, comment_parts
 from tui_desk.ui.widgets.ticket_table import TicketTable
 
 
@@ -42,13 +42,13 @@ async def test_queue_cells_hold_no_raw_controls_and_markup_is_inert(hostile_app,
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen) and app.screen.ticket is not None)
         ticket_screen = app.screen
-        await wait_for(pilot, lambda: len(ticket_screen.query(CommentView)) > 0)
+        await wait_for(pilot, lambda: bool(ticket_screen.query_one(ThreadView).comments))
         header = ticket_screen.query_one("#ticket-header", Static)
         await pilot.click(header, offset=(8, 0))  # on the subject
         body = ticket_screen.query_one("#ticket-body", Static)
         await pilot.click(body, offset=(2, 0))
-        comment = list(ticket_screen.query(CommentView))[-1]
-        await pilot.click(comment, offset=(3, 1))
+        thread = ticket_screen.query_one(ThreadView)
+        await pilot.click(thread, offset=(3, thread.size.height - 2))  # in the last entry
         await pilot.pause(0.2)
         assert app.is_running and app.return_code is None
         assert isinstance(app.screen, TicketScreen)
@@ -62,12 +62,12 @@ async def test_ticket_detail_neutralises_each_string(hostile_app, name: str) -> 
         app.open_ticket(str(hostile_ticket_ids()[name]))
         await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen) and app.screen.ticket is not None)
         screen = app.screen
-        await wait_for(pilot, lambda: len(screen.query(CommentView)) > 0)
+        await wait_for(pilot, lambda: bool(screen.query_one(ThreadView).comments))
         body = screen._body(screen.ticket)  # what #ticket-body shows
         plain = "\n".join(part.plain for part in body.renderables)  # type: ignore[attr-defined]
         assert_neutral(plain, CASE_BY_NAME[name], body=True)
-        for view in screen.query(CommentView):
-            for part in view.render().renderables:
+        for comment in screen.query_one(ThreadView).comments or ():
+            for part in comment_parts(comment):
                 assert FORBIDDEN.search(part.plain.replace("\n", "")) is None
 
 

@@ -18,7 +18,7 @@ from tui_desk.simulators.core import SimResponse, SimServer
 from tui_desk.simulators.dataset import REFERENCE_NOW
 from tui_desk.ui.app import DeskApp
 from tui_desk.ui.screens.queue import QueueScreen
-from tui_desk.ui.screens.ticket import CommentView, TicketScreen
+from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 from tui_desk.ui.widgets.canned_picker import CannedPicker
 from tui_desk.ui.widgets.compose_dialog import ComposeDialog
 from tui_desk.ui.widgets.confirm import ConfirmDialog
@@ -39,7 +39,7 @@ async def open_ticket(pilot, app: DeskApp) -> TicketScreen:
     await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen) and app.screen.ticket is not None)
     screen = app.screen
     assert isinstance(screen, TicketScreen)
-    await wait_for(pilot, lambda: len(screen.query("#thread > *")) > 0)  # comments, or "No replies yet."
+    await wait_for(pilot, lambda: screen.query_one(ThreadView).comments is not None)  # comments, or "No replies yet."
     return screen
 
 
@@ -59,6 +59,11 @@ async def write(pilot, dialog: ComposeDialog, text: str) -> None:
     dialog.text_area.insert(text[6:])
     await pilot.pause()
     assert dialog.text == text
+
+
+def shown_thread(app: DeskApp) -> tuple:
+    """The entries the ticket screen's thread shows (empty while it loads)."""
+    return app.screen.query_one(ThreadView).comments or ()
 
 
 def comments(app: DeskApp, ticket_id: str) -> list:
@@ -86,7 +91,7 @@ async def test_reply_is_sent_after_confirmation(make_app, flavour: str) -> None:
         assert len(records) == before + 1
         assert records[-1].kind == "reply"
         assert "reset the share permissions" in records[-1].body
-        await wait_for(pilot, lambda: any("reset the share" in v.comment.body for v in app.screen.query(CommentView)))
+        await wait_for(pilot, lambda: any("reset the share" in c.body for c in shown_thread(app)))
         assert app.drafts.get(tid, CommentKind.REPLY) == ""
         assert not list((state_dir() / "drafts").glob("*.json"))
 
@@ -108,8 +113,8 @@ async def test_note_is_internal_on_the_server(make_app, flavour: str) -> None:
         last = comments(app, tid)[-1]
         assert last.kind == "note"
         assert "waiting for the vendor" in last.body
-        views = [v for v in app.screen.query(CommentView) if "waiting for the vendor" in v.comment.body]
-        assert views and views[0].comment.is_note
+        shown = [c for c in shown_thread(app) if "waiting for the vendor" in c.body]
+        assert shown and shown[0].is_note
 
 
 async def test_reply_from_the_queue(make_app) -> None:

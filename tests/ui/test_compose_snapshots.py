@@ -7,7 +7,7 @@ from textual.widgets import TextArea
 
 from tests.ui.conftest import wait_for
 from tui_desk.ui.screens.queue import QueueScreen
-from tui_desk.ui.screens.ticket import TicketScreen
+from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 from tui_desk.ui.widgets.compose_dialog import ComposeDialog
 from tui_desk.ui.widgets.confirm import ConfirmDialog
 
@@ -23,7 +23,7 @@ async def composer(pilot, key: str, text: str) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) >= 20)
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen) and app.screen.ticket is not None)
-    await wait_for(pilot, lambda: len(app.screen.query("#thread > *")) > 0)
+    await wait_for(pilot, lambda: app.screen.query_one(ThreadView).comments is not None)
     await pilot.press(key)
     await wait_for(pilot, lambda: isinstance(app.screen, ComposeDialog))
     area = app.screen.query_one(TextArea)

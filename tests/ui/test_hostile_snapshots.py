@@ -12,7 +12,7 @@ from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import SimServer
 from tui_desk.simulators.dataset import REFERENCE_NOW
 from tui_desk.ui.app import DeskApp
-from tui_desk.ui.screens.ticket import CommentView, TicketScreen
+from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 
 SIZES = [(80, 24), (120, 40)]
 FLAVOUR = "happyfox"
@@ -49,7 +49,7 @@ def test_hostile_ticket_detail(snap_compare, hostile_app, size, row: int) -> Non
         await pilot.press(*["j"] * row, "enter")
         app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen) and app.screen.ticket is not None)
-        await wait_for(pilot, lambda: len(app.screen.query(CommentView)) > 0)
+        await wait_for(pilot, lambda: bool(app.screen.query_one(ThreadView).comments))
         await pilot.pause()
 
     assert snap_compare(hostile_app(), terminal_size=size, run_before=run_before)

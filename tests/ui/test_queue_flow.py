@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import FLAVOURS
 from tests.ui.conftest import wait_for
 from tui_desk.ui.screens.queue import QueueScreen
-from tui_desk.ui.screens.ticket import CommentView, TicketScreen
+from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 from tui_desk.ui.widgets.ticket_table import TicketTable
 
 
@@ -24,7 +24,8 @@ async def test_open_a_ticket_and_read_the_thread(make_app, flavour: str) -> None
         ticket_screen = app.screen
         assert ticket_screen.ticket.id == first.id
         record = app.simulator.dataset.tickets[int(first.id)]
-        await wait_for(pilot, lambda: len(ticket_screen.query(CommentView)) == len(record.comments))
+        thread = ticket_screen.query_one(ThreadView)
+        await wait_for(pilot, lambda: thread.comments is not None and len(thread.comments) == len(record.comments))
         await pilot.press("right_square_bracket")
         await wait_for(pilot, lambda: ticket_screen.ticket.id == queue.rows[1].id)
         await pilot.press("escape")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.ui.conftest import queue_loaded, steady, wait_for
-from tui_desk.ui.screens.ticket import CommentView, TicketScreen
+from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 
 SIZES = [(80, 24), (120, 40)]
 FLAVOUR = "happyfox"
@@ -27,7 +27,7 @@ def test_ticket_detail(snap_compare, make_app, size) -> None:
         await pilot.press("j", "j", "enter")
         app = pilot.app
         await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen) and app.screen.ticket is not None)
-        await wait_for(pilot, lambda: len(app.screen.query(CommentView)) > 0)
+        await wait_for(pilot, lambda: bool(app.screen.query_one(ThreadView).comments))
         await pilot.pause()
 
     assert snap_compare(make_app(FLAVOUR), terminal_size=size, run_before=run_before)

@@ -211,12 +211,16 @@ class HelpdeskService:
         thread entry, else the creation, stands in for it.
         """
         ticket, thread = await asyncio.gather(self.ticket(ticket_id, refresh), self.thread(ticket_id, refresh))
-        if ticket.updated_at is None:
-            times = [c.created_at for c in thread if c.created_at is not None]
-            latest = max(times, default=ticket.created_at)
-            if latest is not None:
-                ticket = ticket.model_copy(update={"updated_at": latest})
-        return ticket, thread
+        return _with_update_time(ticket, thread), thread
+
+    def cached_ticket_with_thread(self, ticket_id: str) -> tuple[Ticket, list[Comment]] | None:
+        """``ticket_with_thread`` from the cache alone (no request, no await), or None when either part is missing."""
+        key = (self.profile_name, ticket_id)
+        hit_ticket, ticket = self.cache.get(TICKET, key)
+        hit_thread, thread = self.cache.get(THREAD, key)
+        if not (hit_ticket and hit_thread):
+            return None
+        return _with_update_time(ticket, thread), thread
 
     async def create_ticket(self, draft: NewTicket) -> Ticket:
         """Log a new ticket; the queue is refetched afterwards."""
@@ -351,6 +355,16 @@ class HelpdeskService:
             return Page[Asset](items=page.items, number=number, size=page.size, has_next=more_follow)
 
         return fetch
+
+
+def _with_update_time(ticket: Ticket, thread: list[Comment]) -> Ticket:
+    """``ticket`` with the newest thread entry (else its creation) as update time when the backend gives none."""
+    if ticket.updated_at is None:
+        times = [c.created_at for c in thread if c.created_at is not None]
+        latest = max(times, default=ticket.created_at)
+        if latest is not None:
+            return ticket.model_copy(update={"updated_at": latest})
+    return ticket
 
 
 def describe_capabilities(caps: Capabilities) -> dict[str, Any]:

@@ -186,10 +186,19 @@ class DeskApp(App[int]):
         """Load the agents after the first rows, so the first ticket (Jitbit) and the assign dialog need no wait."""
         if self._first_page is not None:
             await asyncio.wait([self._first_page])  # not competing with the first page
+        self.set_timer(0.05, self._warm_ticket_screen)  # once the rows are painted
         try:
             await service.agents()
         except DeskError:
             return  # whatever needs the agents reports the error itself
+
+    def _warm_ticket_screen(self) -> None:
+        """Build the ticket screen ahead (off the stack), so opening the first ticket only swaps its content."""
+        if self.service is None:
+            return
+        from tui_desk.ui.screens.ticket import warm_ticket_screen
+
+        warm_ticket_screen(self, self.service)
 
     async def _choose_agent(self, service: HelpdeskService) -> None:
         """Use the agent picked earlier for this profile, or ask once and remember."""
@@ -302,11 +311,11 @@ class DeskApp(App[int]):
         if self.service is None:
             return
         from tui_desk.ui.screens.queue import QueueScreen
-        from tui_desk.ui.screens.ticket import TicketScreen
+        from tui_desk.ui.screens.ticket import open_ticket_screen
 
         queue = self._main_screen(QueueScreen)
         on_changed = queue.update_row if isinstance(queue, QueueScreen) else None  # triage shows in its row
-        self.push_screen(TicketScreen(self.service, ticket_id, queue_ids, on_changed=on_changed))
+        open_ticket_screen(self, self.service, ticket_id, queue_ids, on_changed=on_changed)
 
     def show_user(self, user_id: str) -> None:
         """Open user lookup on one user's detail."""

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Iterator
 
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderableType
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widget import Widget
+from textual.widgets import Static
 
 from tui_desk.errors import DeskError
 from tui_desk.models import Attachment, Comment, CommentKind, Ticket
@@ -21,6 +25,7 @@ from tui_desk.ui.format import long_time, person, size
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.status_line import StatusLine
+from tui_desk.ui.widgets.steady_footer import SteadyFooter
 
 
 def attachment_label(item: Attachment) -> str:
@@ -35,26 +40,73 @@ KIND_LABEL = {
 }
 
 
-class CommentView(Static):
-    """One entry of the thread; internal notes carry a label, not only a colour."""
+def comment_parts(c: Comment) -> list[Text]:
+    """One thread entry as literal text: header line (kind, author, time), body, attachments."""
+    head = Text(no_wrap=True, overflow="ellipsis")
+    head.append(f"[{KIND_LABEL[c.kind]}] " if c.kind is not CommentKind.REPLY else "", style="bold")
+    head.append(one_line(person(c.author, with_email=not c.author.is_agent), 80), style="bold")
+    if c.author.is_agent:
+        head.append(" (agent)")
+    head.append(f"  {long_time(c.created_at)}", style="dim")
+    parts: list[Text] = [head, safe_text(c.body or "(empty)")]
+    for item in c.attachments:
+        parts.append(safe_text(f"📎 {attachment_label(item)}", "italic", single_line=True))
+    return parts
 
-    def __init__(self, comment: Comment) -> None:
-        super().__init__(classes=f"comment {comment.kind.value}")
-        self.comment = comment
 
-    def render(self) -> Group:
-        """Header line (kind, author, time) and the body, all literal text."""
-        c = self.comment
-        head = Text(no_wrap=True, overflow="ellipsis")
-        head.append(f"[{KIND_LABEL[c.kind]}] " if c.kind is not CommentKind.REPLY else "", style="bold")
-        head.append(one_line(person(c.author, with_email=not c.author.is_agent), 80), style="bold")
-        if c.author.is_agent:
-            head.append(" (agent)")
-        head.append(f"  {long_time(c.created_at)}", style="dim")
-        parts: list[Text] = [head, safe_text(c.body or "(empty)")]
-        for item in c.attachments:
-            parts.append(safe_text(f"📎 {attachment_label(item)}", "italic", single_line=True))
-        return Group(*parts)
+class _Entry:
+    """A Rich renderable: one blank line, then ``body`` behind a coloured bar, padded one cell each side."""
+
+    def __init__(self, body: RenderableType, bar: Style, fill: Style) -> None:
+        self.body, self.bar, self.fill = body, bar, fill
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        """The bar (a full block), a space, the body wrapped to the rest of the width, a space."""
+        inner = max(1, options.max_width - 3)
+        lines = console.render_lines(self.body, options.update(width=inner, height=None), style=self.fill, pad=True)
+        bar, pad, newline = Segment("█ ", self.bar), Segment(" ", self.fill), Segment.line()  # the bar's space: bg only
+        yield newline
+        for line in lines:
+            yield bar
+            yield from line
+            yield pad
+            yield newline
+
+
+class ThreadView(Widget):
+    """The whole thread in one widget (no widget per entry); internal notes carry a label, not only a colour."""
+
+    COMPONENT_CLASSES = {
+        "thread--reply",
+        "thread--reply-bar",
+        "thread--note",
+        "thread--note-bar",
+        "thread--system",
+        "thread--system-bar",
+    }
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.ticket_id: str | None = None
+        self.comments: tuple[Comment, ...] | None = None  # None: not loaded yet
+
+    def show(self, ticket_id: str | None, comments: list[Comment] | None) -> None:
+        """Show ``comments`` (oldest first) of ``ticket_id``; None hides the thread until it is loaded."""
+        self.ticket_id = ticket_id
+        self.comments = None if comments is None else tuple(comments)
+        self.display = comments is not None
+        self.refresh(layout=True)
+
+    def render(self) -> RenderableType:
+        """Every entry, or "No replies yet."; all backend text is literal (``safe_text``)."""
+        if not self.comments:
+            return Text("No replies yet.", style="dim")
+        entries: list[RenderableType] = []
+        for c in self.comments:
+            fill = self.get_component_rich_style(f"thread--{c.kind.value}")
+            bar = self.get_component_rich_style(f"thread--{c.kind.value}-bar")
+            entries.append(_Entry(Group(*comment_parts(c)), bar, fill))
+        return Group(*entries)
 
 
 class TicketScreen(Screen[None]):
@@ -99,29 +151,64 @@ class TicketScreen(Screen[None]):
         yield Static(id="ticket-header")
         with VerticalScroll(id="ticket-scroll"):
             yield Static(id="ticket-body")
-            yield VerticalScroll(id="thread")
+            yield ThreadView(id="thread")
         yield StatusLine(id="status-line")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
-        """Load the ticket and its thread."""
+        """Show the ticket (from the cache when it is there, else load it); an empty id is a screen built ahead."""
+        if self.ticket_id:
+            self._start()
+
+    def retarget(
+        self, ticket_id: str, queue_ids: list[str] | None = None, on_changed: Callable[[Ticket], None] | None = None
+    ) -> None:
+        """Make this screen (off the stack) show another ticket: every per-ticket state starts afresh."""
+        self.ticket_id = ticket_id
+        self.queue_ids = queue_ids or [ticket_id]
+        self.on_changed = on_changed
+        self.ticket = None
+        if not self.is_mounted:
+            return  # on_mount shows it
+        scroll = self.query_one("#ticket-scroll", VerticalScroll)
+        if self.focused is not scroll:
+            self.set_focus(scroll)
+        self._start()
+
+    def _start(self) -> None:
+        """Show ``ticket_id`` at the top: at once from the cache, else a loading line while it is fetched."""
+        self.workers.cancel_group(self, "ticket")  # a late answer for the previous ticket must not land here
+        self.query_one("#ticket-scroll", VerticalScroll).scroll_home(animate=False, immediate=True)
+        cached = self.service.cached_ticket_with_thread(self.ticket_id)
+        if cached is not None:
+            self.show_ticket(cached[0])
+            self.query_one(ThreadView).show(self.ticket_id, cached[1])
+            return
+        self.ticket = None
+        prefetch(self.service, self.ticket_id)  # requests leave now, not after the next frame (the worker shares them)
         self.query_one("#ticket-header", Static).update(Text(f" Loading ticket {self.ticket_id}…"))
+        self.query_one("#ticket-body", Static).update("")
+        self.query_one(ThreadView).show(None, None)
         self.load()
 
     @work(exclusive=True, group="ticket")
     async def load(self, refresh: bool = False) -> None:
         """Fetch the ticket and its thread concurrently, then show them."""
+        ticket_id = self.ticket_id
         self.query_one(StatusLine).busy = True
         try:
-            ticket, thread = await self.service.ticket_with_thread(self.ticket_id, refresh=refresh)
+            ticket, thread = await self.service.ticket_with_thread(ticket_id, refresh=refresh)
         except DeskError as exc:
-            self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
-            self.query_one("#ticket-header", Static).update(safe_text(f" {exc.user_message()}"))
+            if ticket_id == self.ticket_id:
+                self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
+                self.query_one("#ticket-header", Static).update(safe_text(f" {exc.user_message()}"))
             return
         finally:
             self.query_one(StatusLine).busy = False
+        if ticket_id != self.ticket_id:
+            return  # the screen moved on to another ticket meanwhile
         self.show_ticket(ticket)
-        await self.show_thread(thread)
+        self.show_thread(thread)
 
     def show_ticket(self, ticket: Ticket) -> None:
         """Render the header and body of ``ticket`` (after a load or a triage change)."""
@@ -129,13 +216,9 @@ class TicketScreen(Screen[None]):
         self.query_one("#ticket-header", Static).update(self._header(ticket))
         self.query_one("#ticket-body", Static).update(self._body(ticket))
 
-    async def show_thread(self, thread: list[Comment]) -> None:
+    def show_thread(self, thread: list[Comment]) -> None:
         """Render the thread, oldest first."""
-        holder = self.query_one("#thread", VerticalScroll)
-        await holder.remove_children()
-        await holder.mount_all([CommentView(c) for c in thread])
-        if not thread:
-            await holder.mount(Static(Text("No replies yet.", style="dim")))
+        self.query_one(ThreadView).show(self.ticket_id, thread)
 
     def _header(self, t: Ticket) -> Group:
         title = Text(f"#{one_line(t.number, 20)}  ", style="bold")
@@ -174,15 +257,18 @@ class TicketScreen(Screen[None]):
 
     def action_compose(self, kind: str) -> None:
         """Start a reply or an internal note on this ticket."""
-        if self.ticket is None:
+        ticket = self.ticket
+        if ticket is None:
             return
         from tui_desk.ui.compose import start_compose
 
         async def sent(thread: list[Comment]) -> None:
-            await self.show_thread(thread)
+            if self.ticket_id != ticket.id:  # this screen shows another ticket by now
+                return
+            self.show_thread(thread)
             self.action_scroll_end()
 
-        start_compose(self, self.service, self.ticket, CommentKind(kind), on_sent=sent)
+        start_compose(self, self.service, ticket, CommentKind(kind), on_sent=sent)
 
     def action_triage(self, action: str) -> None:
         """Set status, priority or assignee, or close this ticket."""
@@ -190,11 +276,13 @@ class TicketScreen(Screen[None]):
             return
         from tui_desk.ui.triage import start_triage
 
+        on_changed = self.on_changed  # the opener of *this* ticket, even if the screen is reused meanwhile
+
         def updated(ticket: Ticket) -> None:
             if ticket.id == self.ticket_id:  # the agent may have moved on with [ or ] meanwhile
                 self.show_ticket(ticket)
-            if self.on_changed is not None:
-                self.on_changed(ticket)
+            if on_changed is not None:
+                on_changed(ticket)
 
         start_triage(self, self.service, [self.ticket], action, on_updated=updated)  # type: ignore[arg-type]
 
@@ -234,8 +322,7 @@ class TicketScreen(Screen[None]):
             return
         if 0 <= index < len(self.queue_ids):
             self.ticket_id = self.queue_ids[index]
-            self.query_one("#ticket-scroll", VerticalScroll).scroll_home(animate=False)
-            self.load()
+            self._start()
         else:
             self.app.notify("No more tickets in this direction.", markup=False)
 
@@ -254,3 +341,69 @@ class TicketScreen(Screen[None]):
     def action_scroll_end(self) -> None:
         """Scroll to the newest comment."""
         self.query_one("#ticket-scroll", VerticalScroll).scroll_end(animate=False)
+
+
+INSTALLED_NAME = "tui-desk-ticket"
+
+
+def _reusable(app: App[object], service: HelpdeskService) -> TicketScreen | None:
+    """The app's installed ticket screen when it belongs to ``service`` and is off the stack; else None."""
+    if not app.is_screen_installed(INSTALLED_NAME):
+        return None
+    screen = app.get_screen(INSTALLED_NAME)
+    if screen in app.screen_stack:
+        return None  # in use below the current screen
+    if isinstance(screen, TicketScreen) and screen.service is service:
+        return screen
+    app.uninstall_screen(INSTALLED_NAME)  # another profile's: let it go
+    if screen.is_mounted:
+        screen.remove()
+    return None
+
+
+def open_ticket_screen(
+    app: App[object],
+    service: HelpdeskService,
+    ticket_id: str,
+    queue_ids: list[str] | None = None,
+    on_changed: Callable[[Ticket], None] | None = None,
+) -> TicketScreen:
+    """Push the detail of ``ticket_id``, reusing the app's one installed TicketScreen when it is free.
+
+    Reuse swaps the content of a screen that is already built and styled (no new DOM, no stylesheet pass); when
+    that screen is on the stack (a ticket opened from a screen above it) a fresh, uninstalled one is pushed.
+    """
+    screen = _reusable(app, service)
+    if screen is not None:
+        screen.retarget(ticket_id, queue_ids, on_changed)
+    else:
+        prefetch(service, ticket_id)  # a new screen mounts first: do not wait for it
+        screen = TicketScreen(service, ticket_id, queue_ids, on_changed)
+        if not app.is_screen_installed(INSTALLED_NAME):
+            app.install_screen(screen, INSTALLED_NAME)
+    app.push_screen(screen)
+    return screen
+
+
+def prefetch(service: HelpdeskService, ticket_id: str) -> None:
+    """Start fetching a ticket and its thread now; whoever asks next shares the requests in flight."""
+    if service.cached_ticket_with_thread(ticket_id) is not None:
+        return
+    task = asyncio.ensure_future(service.ticket_with_thread(ticket_id))
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())  # errors are reported by the reader
+
+
+def warm_ticket_screen(app: App[object], service: HelpdeskService) -> None:
+    """Build and style the installed ticket screen off the stack, so even the first open only swaps content.
+
+    Textual has no public call to mount a screen without showing it: this uses ``App._load_screen_css`` and
+    ``App._register`` (what ``push_screen`` does first) and does nothing when they are not there.
+    """
+    load_css = getattr(app, "_load_screen_css", None)
+    register = getattr(app, "_register", None)
+    if app.is_screen_installed(INSTALLED_NAME) or load_css is None or register is None:
+        return
+    screen = TicketScreen(service, "")
+    app.install_screen(screen, INSTALLED_NAME)
+    load_css(screen)
+    register(app, screen)
