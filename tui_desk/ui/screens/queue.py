@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tui_desk.errors import DeskError, Throttled, Unavailable, UnknownOutcome
 from tui_desk.models import Comment, SortKey, TicketSummary
@@ -25,6 +25,7 @@ from tui_desk.ui.seen import SeenStore
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.views import VIEWS, QueueFilter, View, build_query, saved_views
 from tui_desk.ui.widgets.status_line import StatusLine
+from tui_desk.ui.widgets.steady_footer import SteadyFooter
 from tui_desk.ui.widgets.ticket_table import TableColumn, TicketTable
 
 PREFETCH_MARGIN = 15  # rows before the end of what is loaded at which the next page is requested
@@ -108,7 +109,7 @@ class QueueScreen(Screen[None]):
         yield Input(placeholder="Search tickets… (enter to search, escape to cancel)", id="queue-search")
         yield TicketTable(self._row_cells, id="queue-table")
         yield StatusLine(id="status-line")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         """Lay out the columns for this terminal and load the first page."""
@@ -483,11 +484,11 @@ class QueueScreen(Screen[None]):
         ticket = self.highlighted()
         if ticket is None:
             return
-        from tui_desk.ui.screens.ticket import TicketScreen
+        from tui_desk.ui.screens.ticket import open_ticket_screen
 
         self.mark_seen(ticket)
         ids = [t.id for t in self.rows if t is not None]
-        self.app.push_screen(TicketScreen(self.service, ticket.id, ids, on_changed=self.update_row))
+        open_ticket_screen(self.app, self.service, ticket.id, ids, on_changed=self.update_row)
 
     def action_toggle_mark(self) -> None:
         """Mark or unmark the highlighted ticket for a bulk action, then move down."""
