@@ -13,7 +13,9 @@ from tui_desk import __version__
 from tui_desk.errors import ConfigError, DeskError
 
 if TYPE_CHECKING:
+    from tui_desk.config.profile import Profile
     from tui_desk.simulators.core import Faults
+    from tui_desk.ui.early import EarlyStart
 
 FLAVOURS = ("happyfox", "jitbit", "helpdeskpro")
 EXIT_OK, EXIT_FAIL, EXIT_CONFIG = 0, 1, 2
@@ -261,24 +263,73 @@ def run_config(action: str, cli_config: str | None, cli_profile: str | None) -> 
 
 
 def run_tui(demo: str | None, cli_config: str | None, cli_profile: str | None) -> int:
-    """Open the TUI on the demo, the chosen profile, or the first-run screen."""
-    from tui_desk.ui.app import DeskApp
+    """Open the TUI on the demo, the chosen profile, or the first-run screen.
 
-    if demo:
-        app = DeskApp.for_demo(demo)
-    else:
-        from tui_desk.config import load_profile
+    Textual and the screens take longer to import than a request takes to answer, so the service is built and sends
+    its sign-in and the queue's first page first; the UI is imported in a thread while the loop carries those
+    requests, then the app runs on the same loop and finds the page in the service's cache (or still in flight).
+    """
+    from tui_desk.ui.early import QUEUE_MODULES, WELCOME_MODULES, begin, import_ui
 
-        try:
-            name, profile = load_profile(cli_config, cli_profile)
-        except ConfigError as exc:
-            if "no configuration found" not in exc.message:
-                raise
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    early: EarlyStart | None = None
+    try:
+        name, profile = "", None
+        if demo:
+            from tui_desk.services.connect import open_demo
+
+            early = begin(open_demo(demo), loop)
+        else:
+            name, profile = _profile_or_first_run(cli_config, cli_profile)
+            if profile is not None:
+                from tui_desk.services.connect import open_service
+
+                early = begin(open_service(profile, name), loop)
+        loop.run_until_complete(import_ui(QUEUE_MODULES if early is not None else WELCOME_MODULES))
+        from tui_desk.ui.app import DeskApp
+
+        if demo:
+            app = DeskApp.for_demo(demo, early=early)
+        elif profile is None:
             app = DeskApp.first_run(cli_config)
         else:
-            app = DeskApp.for_profile(name, profile, cli_config)
-    app.run()
+            app = DeskApp.for_profile(name, profile, cli_config, early=early)
+        early = None  # the app owns the service now, and closes it
+        app.run(loop=loop)
+    finally:
+        if early is not None:  # interrupted before the app ran
+            early.cancel()
+            loop.run_until_complete(early.service.aclose())
+        _close_loop(loop)
     return app.return_code or EXIT_OK
+
+
+def _profile_or_first_run(cli_config: str | None, cli_profile: str | None) -> tuple[str, Profile | None]:
+    """The active profile, or no profile when there is no configuration at all (the welcome screen)."""
+    from tui_desk.config import load_profile
+
+    try:
+        return load_profile(cli_config, cli_profile)
+    except ConfigError as exc:
+        if "no configuration found" not in exc.message:
+            raise
+        return "", None
+
+
+def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what is left on the loop, as ``asyncio.run`` does, and close it."""
+    try:
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
 
 
 if __name__ == "__main__":

@@ -87,6 +87,13 @@ def test_tls_is_verified_by_default(flavour: str) -> None:
     assert ssl_context(relaxed).verify_mode is ssl.CERT_NONE  # only when the profile says so
 
 
+def test_plain_http_loads_no_ca_bundle_and_its_context_trusts_nothing() -> None:
+    context = ssl_context(demo_profile("jitbit", "http://127.0.0.1:8080"))
+    assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0
+    assert ssl_context(demo_profile("jitbit", "https://desk.example.com")).cert_store_stats()["x509_ca"] > 0
+
+
 def listening_addresses(port: int) -> set[str]:
     """Local addresses with a socket listening on ``port`` (from /proc/net/tcp and tcp6)."""
     found: set[str] = set()

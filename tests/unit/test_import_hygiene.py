@@ -17,6 +17,10 @@ CORE_MODULES = [
     "tui_desk.simulators.jitbit",
     "tui_desk.simulators.happyfox",
     "tui_desk.simulators.helpdeskpro",
+    # The start-up path sends the first requests before Textual is imported (tui_desk.cli.run_tui).
+    "tui_desk.cli",
+    "tui_desk.ui.views",
+    "tui_desk.ui.early",
 ]
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -30,6 +32,19 @@ from tui_desk.models import (
     TicketSummary,
     User,
 )
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+async def alongside(main: Awaitable[T], side: Awaitable[U]) -> tuple[T, U]:
+    """Both results, fetched at once; when one fails the other is cancelled (no retries left running alone)."""
+    first, second = asyncio.ensure_future(main), asyncio.ensure_future(side)
+    try:
+        return await asyncio.gather(first, second)
+    finally:
+        first.cancel()  # no-ops once done
+        second.cancel()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from tui_desk.backends.base import Backend, Capabilities
+from tui_desk.backends.base import Backend, Capabilities, alongside
 from tui_desk.backends.convert import body_text, expect_dict, expect_list, opt_str, parse_time, require
 from tui_desk.config.profile import Profile
 from tui_desk.errors import ConfigError, InvalidInput, NotFound, ProtocolError
@@ -341,8 +341,9 @@ class HappyFoxBackend(Backend):
         q = await self._search(query)
         if q:
             params.append(("q", q))
-        data = expect_dict(await self.http.get_json("tickets/", params=params), "tickets")
-        ranks = await self._rank_map()
+        # The priority ranks (read once) load alongside the first page, not after it.
+        raw_page, ranks = await alongside(self.http.get_json("tickets/", params=params), self._rank_map())
+        data = expect_dict(raw_page, "tickets")
         items = [self._summary(expect_dict(t, "ticket"), ranks) for t in expect_list(data.get("data"), "tickets")]
         assignee = self._assignee_filter(query.assignee)
         filtered = keep_status is not None or bool(query.priority_ids) or assignee is not None

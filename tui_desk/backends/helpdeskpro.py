@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import SecretStr
 
-from tui_desk.backends.base import Backend, Capabilities
+from tui_desk.backends.base import Backend, Capabilities, alongside
 from tui_desk.backends.convert import body_text, expect_dict, expect_list, opt_str, parse_time, require
 from tui_desk.config.profile import Profile
 from tui_desk.errors import AuthError, InvalidInput, ProtocolError
@@ -307,7 +307,7 @@ class HelpDeskProBackend(Backend):
         params = await self._ticket_params(query)
         size = max(1, min(size, PER_PAGE_MAX))
         # The priority ranks (read once) load alongside the first page, not after it.
-        (data, meta), ranks = await asyncio.gather(
+        (data, meta), ranks = await alongside(
             self._get("tickets", {**params, "page": page, "per_page": size}), self._known_ranks()
         )
         raw, shell = self._page(data, meta, "tickets", page, size)

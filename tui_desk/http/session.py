@@ -7,6 +7,7 @@ import json
 import logging
 import random
 import re
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -121,6 +122,17 @@ def default_error_detail(response: httpx.Response) -> ErrorDetail:
     return ErrorDetail(str(body)[:200])
 
 
+def tls_for(origin: httpx.URL, verify: bool | str) -> ssl.SSLContext | bool | str:
+    """What the client's ``verify`` gets: a plain-http origin never uses TLS, so no CA bundle is loaded (20-40 ms).
+
+    Requests never leave the origin (``HttpSession.url_for``) and redirects are not followed; the empty context
+    still requires a certificate, so it could never accept one.
+    """
+    if origin.scheme == "http":
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    return verify
+
+
 class HttpSession:
     """Sends requests to one API root with retries that are safe, and raises typed errors.
 
@@ -154,7 +166,7 @@ class HttpSession:
             auth=auth,
             transport=transport,
             timeout=timeout,
-            verify=verify,
+            verify=tls_for(self._origin, verify),
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "gzip"},
             limits=httpx.Limits(max_connections=8, max_keepalive_connections=8),

@@ -14,14 +14,16 @@ from textual.screen import Screen
 from tui_desk.config.profile import Profile
 from tui_desk.errors import DeskError
 from tui_desk.http import LinkEvent, LinkState
-from tui_desk.models import Ticket
+from tui_desk.models import Identity, Ticket
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.ui.commands import DeskCommands
 from tui_desk.ui.drafts import DraftStore
+from tui_desk.ui.early import EarlyStart
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.status_line import StatusLine
 
 ServiceFactory = Callable[[], HelpdeskService]
+FIRST_ROWS_WAIT = 2.0  # seconds the agents warm-up waits for the queue's first rows to show
 _NEEDS_SERVICE = frozenset({"jump", "show_queue", "show_assets", "show_users", "new_ticket"})
 
 
@@ -52,8 +54,10 @@ class DeskApp(App[int]):
         keymap: dict[str, str] | None = None,
         cli_config: str | None = None,
         warning: str | None = None,
+        early: EarlyStart | None = None,
     ) -> None:
         super().__init__()
+        self._early = early  # the service, already signing in and fetching page 1 (``tui_desk.cli.run_tui``)
         self.cli_config = cli_config
         self._warning = warning
         self._services: dict[str, HelpdeskService] = {}
@@ -70,15 +74,17 @@ class DeskApp(App[int]):
         self.drafts = DraftStore()
 
     @classmethod
-    def for_demo(cls, flavour: str) -> DeskApp:
-        """The app over an in-process simulator of ``flavour``."""
+    def for_demo(cls, flavour: str, *, early: EarlyStart | None = None) -> DeskApp:
+        """The app over an in-process simulator of ``flavour`` (``early``: its service, already started)."""
         from tui_desk.services.connect import open_demo
 
-        return cls(lambda: open_demo(flavour), f"demo ({flavour})")
+        return cls(lambda: open_demo(flavour), f"demo ({flavour})", early=early)
 
     @classmethod
-    def for_profile(cls, name: str, profile: Profile, cli_config: str | None = None) -> DeskApp:
-        """The app over a configured profile."""
+    def for_profile(
+        cls, name: str, profile: Profile, cli_config: str | None = None, *, early: EarlyStart | None = None
+    ) -> DeskApp:
+        """The app over a configured profile (``early``: its service, already signing in)."""
         from tui_desk.config.secrets import plain_http_warning
         from tui_desk.services.connect import open_service
 
@@ -89,6 +95,7 @@ class DeskApp(App[int]):
             keymap=profile.keymap,
             cli_config=cli_config,
             warning=plain_http_warning(profile),
+            early=early,
         )
 
     @classmethod
@@ -153,25 +160,27 @@ class DeskApp(App[int]):
         """Build the service and show the queue; sign in in the background."""
         from tui_desk.ui.screens.queue import QueueScreen
 
-        self.service = factory()
+        early, self._early = self._early, None
+        self.service = early.service if early is not None else factory()
         self._services[self.service.profile_name] = self.service
         self.service.subscribe(self.on_link_event)
         self.drafts.use_profile(self.service.profile_name)
-        queue = QueueScreen(self.service)
-        # The first page is requested now, while the queue screen is still being built (bench: ~40 ms earlier).
-        self._first_page = queue.prefetch_first_page()
+        queue = QueueScreen(self.service, early.first_page if early is not None else None)
+        # The first page is requested now, while the queue screen is still being built (bench: ~40 ms earlier),
+        # unless it was before the UI was even imported (``tui_desk.cli.run_tui``).
+        self._first_page = early.first_page if early is not None else queue.prefetch_first_page()
         self.push_screen(queue)
         from tui_desk.ui.compose import offer_saved_drafts
 
         self.call_after_refresh(offer_saved_drafts, self)
-        self.connect()
+        self.connect(early.signing_in if early is not None else None)
 
     @work(exclusive=True, group="connect")
-    async def connect(self) -> None:
-        """Sign in and learn who we are (the queue loads at the same time)."""
+    async def connect(self, signing_in: asyncio.Task[Identity] | None = None) -> None:
+        """Sign in and learn who we are (the queue loads at the same time); ``signing_in``: a sign-in under way."""
         assert self.service is not None
         try:
-            identity = await self.service.connect()
+            identity = await (signing_in if signing_in is not None else self.service.connect())
         except DeskError as exc:
             self.notify(exc.user_message(), title=exc.title, severity="error", timeout=15, markup=False)
             return
@@ -184,8 +193,13 @@ class DeskApp(App[int]):
 
     async def _warm_agents(self, service: HelpdeskService) -> None:
         """Load the agents after the first rows, so the first ticket (Jitbit) and the assign dialog need no wait."""
+        from tui_desk.ui.screens.queue import QueueScreen
+
         if self._first_page is not None:
             await asyncio.wait([self._first_page])  # not competing with the first page
+        queue = self._main_screen(QueueScreen)
+        if isinstance(queue, QueueScreen):  # nor with drawing it (the answers arrive while the rows render)
+            await asyncio.wait([asyncio.ensure_future(queue.first_rows.wait())], timeout=FIRST_ROWS_WAIT)
         self.set_timer(0.05, self._warm_ticket_screen)  # once the rows are painted
         try:
             await service.agents()

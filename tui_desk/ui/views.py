@@ -38,6 +38,8 @@ VIEWS: dict[str, View] = {
         View("all", "All", state="all"),
     )
 }
+START_VIEW = "open"  # the queue opens on this view, sorted by START_SORT, newest first
+START_SORT: SortKey = "updated"
 
 
 def saved_views(saved: Mapping[str, SavedView]) -> dict[str, View]:
@@ -112,3 +114,8 @@ async def build_query(
         sort=sort,
         descending=descending,
     )
+
+
+async def start_query(service: HelpdeskService) -> TicketQuery:
+    """The query the queue opens with (the start-up prefetch asks for its first page before the UI exists)."""
+    return await build_query(service, VIEWS[START_VIEW], QueueFilter(), None, START_SORT, True)

@@ -23,7 +23,7 @@ from tui_desk.ui.queue_layout import Column, RowFlags, cells, columns_for, subje
 from tui_desk.ui.safe import one_line
 from tui_desk.ui.seen import SeenStore
 from tui_desk.ui.styles import stylesheet
-from tui_desk.ui.views import VIEWS, QueueFilter, View, build_query, saved_views
+from tui_desk.ui.views import START_SORT, START_VIEW, VIEWS, QueueFilter, View, build_query, saved_views
 from tui_desk.ui.widgets.status_line import StatusLine
 from tui_desk.ui.widgets.steady_footer import SteadyFooter
 from tui_desk.ui.widgets.ticket_table import TableColumn, TicketTable
@@ -72,14 +72,15 @@ class QueueScreen(Screen[None]):
         Binding("G", "cursor_bottom", "Bottom", show=False, id="queue.bottom"),
     ]
 
-    def __init__(self, service: HelpdeskService) -> None:
+    def __init__(self, service: HelpdeskService, first_page: asyncio.Task[None] | None = None) -> None:
         super().__init__()
         self.service = service
-        self.view_key = "open"
+        self._started_fetch = first_page  # page 1 asked for at start-up: its answer or error is used, not repeated
+        self.view_key = START_VIEW
         self.views: dict[str, View] = {**VIEWS, **saved_views(service.backend.profile.views)}
         self.filters = QueueFilter()
         self.search_text: str | None = None
-        self.sort: SortKey = "updated"
+        self.sort: SortKey = START_SORT
         self.descending = True
         self.pager: Pager[TicketSummary] | None = None
         self.rows: list[TicketSummary | None] = []  # every row of the listing so far; None: dropped, refetched on view
@@ -100,6 +101,7 @@ class QueueScreen(Screen[None]):
         self._trimmed_at = 0  # cursor row at the last trim
         self._shown_title = Text()
         self._shown_position = ""
+        self.first_rows = asyncio.Event()  # set once the first rows are on screen (or the first load failed)
 
     def compose(self) -> ComposeResult:
         """Title bar, search box, table, status line and footer."""
@@ -179,6 +181,13 @@ class QueueScreen(Screen[None]):
     @work(exclusive=True, group="queue-page")
     async def start_listing(self, refresh: bool) -> None:
         """Build the query (urgent/waiting views look up ids) and load page 1."""
+        started, self._started_fetch = self._started_fetch, None
+        if started is not None and not refresh:
+            await asyncio.wait([started])  # not cancelled with this worker: the app waits for it too
+            error = None if started.cancelled() else started.exception()
+            if isinstance(error, DeskError):
+                self._failed(error)
+                return
         try:
             query = await build_query(
                 self.service, self.views[self.view_key], self.filters, self.search_text, self.sort, self.descending
@@ -235,6 +244,7 @@ class QueueScreen(Screen[None]):
 
     def _failed(self, exc: DeskError) -> None:
         """Report a failed load once; while the helpdesk is unreachable, reload by itself on a backoff."""
+        self.first_rows.set()
         retryable = isinstance(exc, (Unavailable, Throttled)) and not isinstance(exc, UnknownOutcome)
         if not (retryable and self._retry_wait):
             self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
@@ -285,6 +295,8 @@ class QueueScreen(Screen[None]):
         if any(t is not None and len(t.number) > self._id_width for t in new):
             self._relayout(self._layout_width)
         self._trim()
+        if self.rows or pager.exhausted:
+            self.call_after_refresh(self.first_rows.set)
         self._update_title()
         # A page filtered on the client may be empty while more follow: keep going until rows show.
         if len(self.rows) < PREFETCH_MARGIN * 2 and not pager.exhausted:
