@@ -3,9 +3,8 @@
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr, ValidationError
 
-from tui_desk.config import EnvSettings, load_profile
+from tui_desk.config import load_profile
 from tui_desk.errors import ConfigError
 
 ENV_VARS = [
@@ -110,13 +109,3 @@ def test_unknown_backend_lists_known_ones() -> None:
     with pytest.raises(ConfigError) as info:
         backend_class("zendesk")
     assert "happyfox, helpdeskpro, jitbit" in info.value.user_message()
-
-
-def test_environment_names_in_any_case_and_bad_values_named() -> None:
-    env = {"tui_desk_backend": "happyfox", "TUI_DESK_STAFF_ID": " 7 ", "TUI_DESK_API_KEY": "k", "OTHER": "x"}
-    fields = EnvSettings.from_environ(env).profile_fields()
-    assert fields["backend"] == "happyfox" and fields["staff_id"] == 7
-    assert isinstance(fields["api_key"], SecretStr) and "k" not in repr(fields["api_key"])
-    with pytest.raises(ValidationError) as caught:
-        EnvSettings.from_environ({"TUI_DESK_STAFF_ID": "abc"})
-    assert caught.value.errors()[0]["loc"] == ("staff_id",)

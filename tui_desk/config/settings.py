@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tui_desk.config.profile import Profile
 from tui_desk.errors import ConfigError
 
 ENV_PROFILE_NAME = "env"
-ENV_PREFIX = "TUI_DESK_"
 
 
 class FileSettings(BaseModel):
@@ -28,10 +28,10 @@ class FileSettings(BaseModel):
     keymap: dict[str, str] = Field(default_factory=dict, description="key overrides for every profile")
 
 
-class EnvSettings(BaseModel):
+class EnvSettings(BaseSettings):
     """The ``TUI_DESK_*`` environment: overrides the active profile, or defines one with no file."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="TUI_DESK_", extra="ignore", case_sensitive=False)
 
     config: str | None = None
     profile: str | None = None
@@ -44,17 +44,6 @@ class EnvSettings(BaseModel):
     auth_code: SecretStr | None = None
     staff_id: int | None = None
     email: str | None = None
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None) -> EnvSettings:
-        """Read the ``TUI_DESK_*`` variables (names in any case, values as given; raises ValidationError)."""
-        environ = os.environ if environ is None else environ
-        values: dict[str, str] = {}
-        for key, value in environ.items():
-            upper = key.upper()
-            if upper.startswith(ENV_PREFIX):
-                values[upper.removeprefix(ENV_PREFIX).lower()] = value
-        return cls.model_validate({name: values[name] for name in cls.model_fields if name in values})
 
     def profile_fields(self) -> dict[str, Any]:
         """The connection fields that are set, ready to overlay on a profile."""
@@ -158,7 +147,7 @@ def resolve_profile(
 def load_profile(cli_config: str | None = None, cli_profile: str | None = None) -> tuple[str, Profile]:
     """Load the file and the process environment and resolve the active profile (raises ConfigError)."""
     try:
-        env_settings = EnvSettings.from_environ()
+        env_settings = EnvSettings()
     except ValidationError as exc:
         raise ConfigError(_describe_validation("environment TUI_DESK_*", exc)) from None
     path = config_path(cli_config)
