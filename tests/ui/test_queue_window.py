@@ -45,3 +45,34 @@ async def test_far_rows_are_dropped_and_come_back_when_scrolled_to(make_app, fla
         assert queue.highlighted() is not None and queue.highlighted().id == first[0]
         # The bottom rows went away in turn.
         assert queue.rows[-1] is None
+
+
+async def test_clicks_sort_by_a_header_and_open_a_row(make_app) -> None:
+    app = make_app("happyfox")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) > 20)
+        queue = app.screen
+        table = queue.query_one(TicketTable)
+        x = sum(c.width for c in table.columns[:5]) + 1  # inside the Priority header
+        await pilot.click(table, offset=(x, 0))
+        await wait_for(pilot, lambda: queue.sort == "priority" and bool(queue.rows) and queue._loading_page is None)
+        ranks = [t.priority.rank for t in queue.rows[:20] if t is not None and t.priority is not None]
+        assert len(ranks) == 20 and ranks == sorted(ranks, reverse=True)  # by update time they are not
+        await pilot.click(table, offset=(20, 3))  # the third row: the cursor moves there
+        assert table.cursor_row == 2
+        wanted = queue.rows[2]
+        await pilot.click(table, offset=(20, 3))  # again: it opens
+        await wait_for(pilot, lambda: getattr(app.screen, "ticket_id", None) == wanted.id)
+
+
+async def test_a_narrow_table_scrolls_sideways(make_app) -> None:
+    app = make_app("jitbit")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) > 5)
+        table = app.screen.query_one(TicketTable)
+        table.styles.width = 60  # narrower than its columns (as with the help panel open)
+        await pilot.pause()
+        first = table.render_line(1).text
+        table.scroll_to(x=10, animate=False)
+        await pilot.pause()
+        assert table.render_line(1).text[:50] == first[10:60]
