@@ -125,6 +125,7 @@ class TicketTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self._cells = cells
         self.columns: list[TableColumn] = []
+        self._width = 0  # of all the columns
         self._column_meta: list[Style] = []
         self.row_count = 0
         self._strips: LRUCache[tuple[int, bool, bool, int], Strip] = LRUCache(512)
@@ -134,6 +135,8 @@ class TicketTable(ScrollView, can_focus=True):
     def set_columns(self, columns: list[TableColumn]) -> None:
         """Replace the columns (the rows are rendered again from their cells)."""
         self.columns = list(columns)
+        self._width = sum(column.width for column in self.columns)
+        self.virtual_size = Size(self._width, self.row_count + 1)
         # A per-column meta keeps neighbouring cells apart when Textual merges equal segments (screenshots align).
         self._column_meta = [Style.from_meta({"column": i}) for i in range(len(self.columns))]
         self.refresh_rows()
@@ -141,7 +144,7 @@ class TicketTable(ScrollView, can_focus=True):
     def set_row_count(self, count: int) -> None:
         """Say how many rows there are; the cursor stays inside them."""
         self.row_count = max(0, count)
-        self.virtual_size = Size(self._table_width(), self.row_count + 1)
+        self.virtual_size = Size(self._width, self.row_count + 1)
         if self.cursor_row >= self.row_count and self.row_count:
             self.move_cursor(self.row_count - 1)
         self.refresh()
@@ -165,14 +168,6 @@ class TicketTable(ScrollView, can_focus=True):
         """The cells of row ``index`` by column key (None while the row is not loaded)."""
         cells = self._cells(index)
         return None if cells is None else {c.key: cell for c, cell in zip(self.columns, cells, strict=False)}
-
-    def visible_rows(self) -> range:
-        """The indexes of the rows on screen."""
-        top = int(self.scroll_offset.y)
-        return range(top, min(self.row_count, top + max(0, self.size.height - 1)))
-
-    def _table_width(self) -> int:
-        return sum(column.width for column in self.columns)
 
     # -- cursor -------------------------------------------------------------------------------
 
@@ -264,7 +259,7 @@ class TicketTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         """The header on line 0, then the row at the scroll position (cut to the horizontal scroll)."""
-        width = max(self.size.width, self._table_width())
+        width = max(self.size.width, self._width)
         left = int(self.scroll_offset.x)
         if y == 0:
             return self._header(width).crop(left, left + self.size.width)
