@@ -160,6 +160,10 @@ class Backend(ABC):
     async def agents(self) -> list[Agent]:
         """Every agent a ticket can be assigned to."""
 
+    async def assignees(self, category_id: str | None) -> list[Agent]:
+        """The agents a ticket of this category can be assigned to (every agent unless the backend narrows it)."""
+        return await self.agents()
+
     async def canned_responses(self) -> list[CannedResponse]:
         """Reusable replies, where the backend has them."""
         return []

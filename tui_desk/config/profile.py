@@ -48,6 +48,15 @@ class Profile(BaseModel):
     theme: str | None = Field(default=None, description="a Textual theme name, e.g. ansi-dark for 16 colours")
     keymap: dict[str, str] = Field(default_factory=dict, description="binding id -> keys, e.g. queue.reply = 'R'")
     views: dict[str, SavedView] = Field(default_factory=dict, description="saved queue views")
+    notify_customer: bool = Field(
+        default=True, description="HappyFox: e-mail the customer when a reply is sent (update_customer)"
+    )
+    status_names: dict[str, str] = Field(
+        default_factory=dict, description="Jitbit: names of custom statuses by id, e.g. { 4345 = 'On hold' }"
+    )
+    waiting_statuses: list[str] = Field(
+        default_factory=list, description="Jitbit: status ids that mean waiting on the customer"
+    )
 
     @field_validator("url")
     @classmethod
