@@ -75,6 +75,8 @@ class Backend(ABC):
     name: ClassVar[str]
     title: ClassVar[str]
     capabilities: ClassVar[Capabilities] = Capabilities()
+    # Client-side pacing: calls allowed per rolling 60 s, by the lower-case first path segment ("*": all calls).
+    request_budget: ClassVar[dict[str, int]] = {}
 
     def __init__(self, session: HttpSession, profile: Profile) -> None:
         self.http = session
@@ -101,6 +103,11 @@ class Backend(ABC):
             error_detail=cls.error_detail,
         )
         return cls(session, profile)
+
+    @classmethod
+    def write_refusal(cls, profile: Profile) -> str | None:
+        """Why writes must not be sent with this profile (HappyFox over plain http), else None."""
+        return None
 
     @classmethod
     def build_auth(cls, profile: Profile) -> httpx.Auth | None:
