@@ -101,6 +101,7 @@ class Backend(ABC):
             verify=profile.tls_verify(),
             throttle=cls.throttle_wait,
             error_detail=cls.error_detail,
+            budget=cls.request_budget or None,
         )
         return cls(session, profile)
 

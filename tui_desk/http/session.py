@@ -29,6 +29,7 @@ from tui_desk.errors import (
     UnknownOutcome,
 )
 from tui_desk.http.log import http_log, safe_headers
+from tui_desk.http.pacing import Pacer
 
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 USER_AGENT = "tui-desk"
@@ -50,6 +51,7 @@ class LinkEvent:
     state: LinkState
     wait: float = 0.0
     detail: str = ""
+    until: float | None = None  # time.monotonic() when a wait ends, so a status line can count down
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,8 @@ class HttpSession:
         throttle: ThrottleParser = default_throttle,
         error_detail: ErrorDetail | ErrorParser = default_error_detail,
         sleep: Callable[[float], Any] = asyncio.sleep,
+        budget: Mapping[str, int] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.api_root = api_root if api_root.endswith("/") else api_root + "/"
         self._origin = httpx.URL(self.api_root).copy_with(path="/", query=None, fragment=None)
@@ -160,6 +164,9 @@ class HttpSession:
         self._throttle = throttle
         self._error_detail = error_detail
         self._sleep = sleep
+        self._clock = clock
+        self.pacer = Pacer(budget, clock) if budget else None
+        self.cooldown_until: float | None = None  # the server asked for a pause longer than we retry through
         self._listeners: list[Callable[[LinkEvent], None]] = []
         self.request_count = 0
         self.client = httpx.AsyncClient(
@@ -181,11 +188,22 @@ class HttpSession:
         """Replace the authentication used for later requests (after a login)."""
         self.client.auth = auth
 
+    def cooldown_remaining(self) -> float:
+        """Seconds left of a pause the server imposed (a HappyFox 10-minute lockout, a Jitbit minute), else 0."""
+        if self.cooldown_until is None:
+            return 0.0
+        remaining = self.cooldown_until - self._clock()
+        if remaining <= 0:
+            self.cooldown_until = None
+            return 0.0
+        return remaining
+
     def _emit(self, state: LinkState, wait: float = 0.0, detail: str = "") -> None:
         if state is self.state and state is LinkState.ONLINE:
             return
         self.state = state
-        event = LinkEvent(state, wait, detail)
+        until = self._clock() + wait if state is LinkState.WAITING and wait > 0 else None
+        event = LinkEvent(state, wait, detail, until)
         for listener in list(self._listeners):
             listener(event)
 
@@ -214,6 +232,7 @@ class HttpSession:
         attempt = 0
         while True:
             attempt += 1
+            await self._before_send(url, path)
             self.request_count += 1
             try:
                 response = await self._send(method, url, params=params, data=data, json=json_body, auth=auth)
@@ -262,6 +281,8 @@ class HttpSession:
                     or throttle_wait > self.policy.max_wait
                     or waited + throttle_wait > self.policy.total_wait
                 ):
+                    # Longer than we retry through: pause every request to this server until it is over.
+                    self.cooldown_until = self._clock() + throttle_wait
                     self._emit(LinkState.WAITING, throttle_wait, "rate limited")
                     raise Throttled(f"{url.host} is rate limiting requests", retry_after=throttle_wait)
                 self._emit(LinkState.WAITING, throttle_wait, "rate limited")
@@ -282,6 +303,20 @@ class HttpSession:
             if response.is_success:
                 return response
             raise self._error_for(response, is_write)
+
+    async def _before_send(self, url: httpx.URL, path: str) -> None:
+        """Refuse to send during a server-imposed pause; wait for the pacing window (Jitbit's 90 a minute)."""
+        remaining = self.cooldown_remaining()
+        if remaining > 0:
+            self._emit(LinkState.WAITING, remaining, "rate limited")
+            raise Throttled(f"{url.host} asked for a pause; nothing was sent", retry_after=remaining)
+        if self.pacer is None:
+            return
+        while (delay := self.pacer.delay(path)) > 0:
+            if delay >= 1.0:
+                self._emit(LinkState.WAITING, delay, "pacing requests under the helpdesk's limit")
+            await self._sleep(delay)
+        self.pacer.record(path)
 
     async def _send(self, method: str, url: httpx.URL, **kwargs: Any) -> httpx.Response:
         """One HTTP exchange, written to the request log (if any) with credentials redacted."""

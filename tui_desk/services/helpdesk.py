@@ -75,6 +75,10 @@ class HelpdeskService:
         """The product name, e.g. "Jitbit"."""
         return self.backend.title
 
+    def paused_for(self) -> float:
+        """Seconds the server asked us to stop sending for (throttling lockout), else 0: background work waits."""
+        return self.backend.http.cooldown_remaining()
+
     def subscribe(self, listener: Callable[[LinkEvent], None]) -> None:
         """Receive connection-state changes (throttled, retrying, offline, online)."""
         self.backend.http.subscribe(listener)

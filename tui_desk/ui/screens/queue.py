@@ -126,8 +126,8 @@ class QueueScreen(Screen[None]):
     def _periodic_refresh(self) -> None:
         """Refetch the queue in the background, keeping the cursor on the same ticket."""
         busy = self.query_one("#queue-search", Input).display or self.marked or self._loading_page is not None
-        if self.app.screen is not self or busy:
-            return
+        if self.app.screen is not self or busy or self.service.paused_for() > 0:
+            return  # a throttling lockout pauses background refreshes (a manual R still says why it waits)
         self.reload(refresh=True, keep=True)
 
     def on_resize(self, event: events.Resize) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -31,7 +33,7 @@ class StatusLine(Static):
             line.append(one_line(self.agent, 40))
         state = self.link
         if state.state is LinkState.WAITING:
-            line.append(f"  ⏳ rate limited, waiting {state.wait:.0f} s", style="bold")
+            line.append(f"  ⏳ {waiting_text(state, time.monotonic())}", style="bold")
         elif state.state is LinkState.RETRYING:
             line.append(f"  ↻ {state.detail}, retrying in {state.wait:.0f} s", style="bold")
         elif state.state is LinkState.OFFLINE:
@@ -41,7 +43,23 @@ class StatusLine(Static):
         return line
 
     def on_mount(self) -> None:
-        """Take the app's current state when the screen appears."""
+        """Take the app's current state when the screen appears; count a wait down once a second."""
+        self.set_interval(1.0, self._tick)
         fill = getattr(self.app, "fill_status", None)
         if fill is not None:
             fill(self)
+
+    def _tick(self) -> None:
+        if self.link.state is LinkState.WAITING and self.link.until is not None:
+            self.refresh()
+
+
+def waiting_text(event: LinkEvent, now: float) -> str:
+    """The countdown text of a WAITING event at ``now`` (e.g. "rate limited: paused, resuming in 9:41")."""
+    left = event.wait if event.until is None else max(0.0, event.until - now)
+    clock = f"{int(left) // 60}:{int(left) % 60:02d}" if left >= 60 else f"{left:.0f} s"
+    if event.detail.startswith("pacing"):
+        return f"pacing requests under the helpdesk's limit, next in {clock}"
+    if left <= 0:
+        return "rate limit over: the next request goes out"
+    return f"rate limited: paused, resuming in {clock}"
