@@ -165,11 +165,10 @@ def run_simulate(flavour: str, port: int, faults: Faults | None = None, *, hosti
 async def run_check(cli_config: str | None, cli_profile: str | None) -> int:
     """Connect with a profile, sign in and print the agent and the backend."""
     from tui_desk.config import load_profile
-    from tui_desk.config.secrets import plain_http_warning
-    from tui_desk.services.connect import open_service
+    from tui_desk.services.connect import open_service, profile_warning
 
     name, profile = load_profile(cli_config, cli_profile)
-    warning = plain_http_warning(profile)
+    warning = profile_warning(profile)
     if warning:
         print(f"tui-desk: warning: {warning}", file=sys.stderr)
     service = open_service(profile, name)

@@ -34,6 +34,14 @@ def open_service(
     return HelpdeskService(backend, profile_name=name, read_only=profile.read_only)
 
 
+def profile_warning(profile: Profile) -> str | None:
+    """What the agent must know before using this profile: credentials or writes over plain http."""
+    from tui_desk.config.secrets import plain_http_warning
+
+    warnings = [plain_http_warning(profile), backend_class(profile.backend).write_refusal(profile)]
+    return " ".join(w for w in warnings if w) or None
+
+
 def simulator_class(flavour: str) -> type:
     """The simulator class of a backend flavour."""
     module_name, _, attr = _SIMULATORS[flavour].partition(":")

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
 from tui_desk.backends.base import Backend, Capabilities
-from tui_desk.errors import InvalidInput, ReadOnly
+from tui_desk.errors import ConfigError, InvalidInput, ReadOnly
 from tui_desk.http import LinkEvent
 from tui_desk.models import (
     Agent,
@@ -121,6 +121,9 @@ class HelpdeskService:
     def _check_writable(self) -> None:
         if self.read_only:
             raise ReadOnly("this profile is read-only; nothing was sent")
+        refusal = type(self.backend).write_refusal(self.backend.profile)
+        if refusal:
+            raise ConfigError(f"{refusal} Nothing was sent", hint="Change the profile's url to https://.")
 
     def _invalidate_ticket(self, ticket_id: str) -> None:
         key = (self.profile_name, ticket_id)
@@ -163,6 +166,20 @@ class HelpdeskService:
     async def agents(self, refresh: bool = False) -> list[Agent]:
         """Every assignable agent."""
         return await self._cached("agents", (), self.backend.agents, refresh)
+
+    async def assignees(self, category_ids: set[str], refresh: bool = False) -> list[Agent]:
+        """The agents every ticket of these categories can be assigned to (Jitbit: the categories' technicians)."""
+        if not category_ids:
+            return await self.agents(refresh)
+        lists = [await self._category_assignees(c, refresh) for c in sorted(category_ids)]
+        common = set.intersection(*({a.id for a in found} for found in lists))
+        return [a for a in lists[0] if a.id in common]
+
+    async def _category_assignees(self, category_id: str, refresh: bool) -> list[Agent]:
+        async def load() -> list[Agent]:
+            return await self.backend.assignees(category_id)
+
+        return await self._cached("assignees", (category_id,), load, refresh)
 
     async def canned_responses(self, refresh: bool = False) -> list[CannedResponse]:
         """Canned replies, where the backend has them."""

@@ -85,8 +85,7 @@ class DeskApp(App[int]):
         cls, name: str, profile: Profile, cli_config: str | None = None, *, early: EarlyStart | None = None
     ) -> DeskApp:
         """The app over a configured profile (``early``: its service, already signing in)."""
-        from tui_desk.config.secrets import plain_http_warning
-        from tui_desk.services.connect import open_service
+        from tui_desk.services.connect import open_service, profile_warning
 
         return cls(
             lambda: open_service(profile, name),
@@ -94,7 +93,7 @@ class DeskApp(App[int]):
             theme=profile.theme,
             keymap=profile.keymap,
             cli_config=cli_config,
-            warning=plain_http_warning(profile),
+            warning=profile_warning(profile),
             early=early,
         )
 
@@ -146,12 +145,11 @@ class DeskApp(App[int]):
 
             self.push_screen(WelcomeScreen(), self._demo_chosen)
             return
-        from tui_desk.config.secrets import plain_http_warning
-        from tui_desk.services.connect import open_service
+        from tui_desk.services.connect import open_service, profile_warning
 
         name, profile = result
         self.profile_name = name
-        warning = plain_http_warning(profile)
+        warning = profile_warning(profile)
         if warning:
             self.notify(warning, title="Insecure connection", severity="warning", timeout=20, markup=False)
         self.start(lambda: open_service(profile, name))
@@ -376,16 +374,15 @@ class DeskApp(App[int]):
     def switch_profile(self, name: str) -> None:
         """Switch to another configured profile (each keeps its own client and cache)."""
         from tui_desk.config import load_profile
-        from tui_desk.config.secrets import plain_http_warning
         from tui_desk.errors import ConfigError
-        from tui_desk.services.connect import open_service
+        from tui_desk.services.connect import open_service, profile_warning
 
         try:
             profile_name, profile = load_profile(self.cli_config, name)
         except ConfigError as exc:
             self.show_error(exc)
             return
-        warning = plain_http_warning(profile)
+        warning = profile_warning(profile)
         if warning:
             self.notify(warning, title="Insecure connection", severity="warning", timeout=20, markup=False)
         existing = self._services.get(profile_name)

@@ -209,9 +209,10 @@ class TriageRun:
             if self.action == "priority":
                 return [Choice(p.id, p.name) for p in await self.service.priorities()]
             me = self.service.identity.agent.id if self.service.identity else None
+            categories = {t.category.id for t in self.tickets if t.category is not None and t.category.id}
             agents = [
                 Choice(a.id, a.name, " · ".join(x for x in (a.email or "", "you" if a.id == me else "") if x))
-                for a in await self.service.agents()
+                for a in await self.service.assignees(categories)
             ]
             return [Choice(UNASSIGNED, "Unassigned", "nobody"), *agents]
         except DeskError as exc:

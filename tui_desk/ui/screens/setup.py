@@ -28,7 +28,7 @@ FIELDS: dict[str, list[tuple[str, str, bool]]] = {
 ALL_FIELDS = ["username", "email", "api_key", "auth_code", "password", "token", "staff_id"]
 URL_HINTS = {
     "jitbit": "https://acme.jitbit.com/helpdesk",
-    "happyfox": "https://acme.happyfox.com",
+    "happyfox": "https://acme.happyfox.com (EU: acme.happyfox.net; or your custom domain)",
     "helpdeskpro": "https://helpdesk.example.com",
 }
 
@@ -134,8 +134,9 @@ class SetupScreen(Screen[tuple[str, Profile] | None]):
     @work(exclusive=True, group="setup-test")
     async def test_connection(self, profile: Profile) -> None:
         """Connect, sign in and report the agent's name, or the typed error."""
-        from tui_desk.services.connect import open_service
+        from tui_desk.services.connect import open_service, profile_warning
 
+        warning = profile_warning(profile)
         service = open_service(profile, "setup")
         try:
             identity = await service.connect()
@@ -144,7 +145,8 @@ class SetupScreen(Screen[tuple[str, Profile] | None]):
             return
         finally:
             await service.aclose()
-        self._result(f"Connected to {service.backend_title} as {identity.agent.name}.")
+        connected = f"Connected to {service.backend_title} as {identity.agent.name}."
+        self._result(f"{connected} Warning: {warning}" if warning else connected, error=bool(warning))
 
     def action_save(self) -> None:
         """Write the profile (keeping every other profile and secret in the file) and open it."""
