@@ -14,7 +14,8 @@ DEMO_URL = "http://demo.tui-desk.invalid"
 
 # The fixed, documented demo credentials of every simulator (see DESIGN.md).
 DEMO_CREDENTIALS: dict[str, dict[str, object]] = {
-    "jitbit": {"username": "demo", "password": "demo"},
+    # Jitbit has no "waiting" flag: the demo names its custom status the way an agent would in the profile.
+    "jitbit": {"username": "demo", "password": "demo", "waiting_statuses": ["4345"]},
     "happyfox": {"api_key": "demo", "auth_code": "demo", "staff_id": 1},
     "helpdeskpro": {"email": "demo@example.com", "password": "demo"},
 }

@@ -386,7 +386,9 @@ class QueueScreen(Screen[None]):
         if self.search_text:
             title.append("  /")
             title.append(one_line(self.search_text, 30), style="italic")
-        if self.sort != "updated" or not self.descending:
+        if not self.service.capabilities.sorts:
+            title.append("  server order", style="italic")
+        elif self.sort != "updated" or not self.descending:
             arrow = "↓" if self.descending else "↑"
             title.append(f"  sort: {SORT_LABELS[self.sort]} {arrow}")
         if self.marked:
@@ -571,17 +573,27 @@ class QueueScreen(Screen[None]):
         """Sort by the next field this backend supports."""
         order = [key for key in SORT_LABELS if key in self.service.capabilities.sorts]
         if len(order) < 2:
-            self.app.notify(f"{self.service.backend_title} only sorts by last update.", markup=False)
+            self._cannot_sort()
             return
         self.sort = order[(order.index(self.sort) + 1) % len(order)] if self.sort in order else order[0]  # type: ignore[assignment]
         self.reload()
 
     def action_reverse_sort(self) -> None:
         """Reverse the sort direction."""
-        if len(self.service.capabilities.sorts) < 2 and self.service.capabilities.sorts != {"updated"}:
+        if not self.service.capabilities.sorts:
+            self._cannot_sort()
             return
         self.descending = not self.descending
         self.reload()
+
+    def _cannot_sort(self) -> None:
+        sorts = self.service.capabilities.sorts
+        if sorts:
+            only = ", ".join(SORT_LABELS[k] for k in SORT_LABELS if k in sorts)
+            message = f"{self.service.backend_title} only sorts by {only}."
+        else:
+            message = f"{self.service.backend_title}'s API has no sort: tickets are shown in the server's order."
+        self.app.notify(message, markup=False)
 
     def action_refresh(self) -> None:
         """Reload from the server, bypassing the cache (the rows stay until the new ones arrive)."""
