@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import html
+import ipaddress
 import json
 import re
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -15,7 +19,15 @@ from pydantic import SecretStr
 from tui_desk.backends.base import Backend, Capabilities, alongside
 from tui_desk.backends.convert import body_text, expect_dict, expect_list, opt_str, parse_time, require
 from tui_desk.config.profile import Profile
-from tui_desk.errors import ConfigError, InvalidInput, NotFound, ProtocolError
+from tui_desk.errors import (
+    ConfigError,
+    DeskError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    ProtocolError,
+    UnknownOutcome,
+)
 from tui_desk.http import ErrorDetail, HttpSession, decode_json
 from tui_desk.http.session import default_error_detail, retry_after_header, wait_from_body
 from tui_desk.models import (
@@ -39,47 +51,52 @@ from tui_desk.models import (
     User,
 )
 
-# --- GUESSED: HappyFox ticket, contact and staff endpoints ----------------------------------------------
-# The seed docs cover auth, throttling and assets only. Everything below follows HappyFox's public
-# API 1.1 conventions (KB articles 360 / 1039 / 1092 as quoted by public clients) and is mirrored
-# exactly by tui_desk/simulators/happyfox.py. Verify against a real account before relying on it.
+# Documented (see /work/shared/api-docs/happyfox-field-notes.md for the quotes), so no longer guessed:
+#   tickets/ paging (size 10..50, page_info.last_index = total; KB1039 §2, DEV), status=_pending|_all|<id>,
+#   repeated category=, q terms status:"A","B" / priority:"High" / assignee:--none|<email> / contact:"x" /
+#   id:<display id> (KB1039 §2), the sort values and "q ignores sort" (KB1039 Sorting), minify_response = ids
+#   only (KB1039), fields= (KB1039 §20), naive UTC timestamps and tags as a string (KB1039 §3), message_type
+#   inside message (KB1039 §3, HS), staff_update/staff_pvtnote bodies html|plaintext + update_customer
+#   (KB1039 §8, §9), t-cf-<id> errors (KB1039 §8), move/ (KB1039 §16), public create category (KB1039 §4),
+#   statuses/categories/staff as arrays and inactive staff (KB360), priorities/ (KB1039 §8.1), users/?q=
+#   field:value pairs and primary_phone (KB1092), POST over http = GET (KB1039b), 429 for 10 minutes (KB1148).
 #
-# Lists:  tickets/ and users/ are paged like assets/ (page, size <= 50, ``page_info`` + ``data``);
-#         statuses/, priorities/, categories/ and staff/ answer a plain JSON array (a paged
-#         envelope is accepted too). ``page_info.last_index`` is the total item count and
-#         ``page_info.page_count`` the number of pages (asset doc: last_index 156, page_count 16, size 10).
-# tickets/ filters: status=_pending (not completed) | _all | <status id>; category=<id> (repeatable);
-#         q=<free text> plus ``contact:"<email>"``; sort= below; minify_response=true drops ``updates``.
-#         No assignee or priority filter is used: those are applied to each raw page here.
+# --- GUESSED: what no source settles (every remaining guess, in one place) --------------------------------
+# Lists:   whether ``fields=`` keeps nested objects (status, priority, user, ...) or gives their ids: both are
+#          read, ids through the cached statuses/priorities/categories/staff. If items come back without a
+#          ``subject`` the request is sent again without ``fields`` (and ``fields`` is not sent again).
+#          A one-element list around the page envelope (old DEV example) is unwrapped.
+# q terms: the assignee's e-mail is sent unquoted, a multi-word contact name quoted (name:"Ann Lee").
+#          A client-side check re-applies every filter; the server's total is kept unless it removed rows.
+# Sort:    under ``q`` the server orders by relevance / last update: each page is sorted here instead.
+# Writes:  staff_update/ and staff_pvtnote/ answer the ticket (as the simulator and ADO do); the reply is
+#          checked in its ``updates[]``. 400 "Nothing to update" (ADO) means the ticket already has the values.
+#          ticket_custom_fields/ answers [{id, name}] (array or page envelope) to name t-cf-<id> errors.
+# Status:  "waiting" is guessed from the name (HappyFox has no flag; KB360 lists pending/completed only).
+# Priority: a higher ``order`` is more urgent (fits KB1039 samples); without orders, by well-known names.
+# Contact: company, location and notes from contact custom fields of those names (company: else the first
+#          contact group); a contact's own update has ``by: {type: "user", id}`` and no name.
+# Assets:  dropdown values are choice ids; asset_custom_fields/ ``choices`` are read as [{id, text|value|name}]
+#          or {id: label} (the asset doc shows only ``"choices": null``).
+# Staff:   ``categories[]`` (ids or {id, name}) names the categories an agent can be assigned in.
+# Throttle: a 429 without Retry-After and without a wait in its body is the 10-minute lockout (600 s).
 SORTS = {
     ("updated", True): "updated", ("updated", False): "updatea",
     ("created", True): "created", ("created", False): "createa",
     ("priority", True): "priorityd", ("priority", False): "prioritya",
     ("id", True): "ticketd", ("id", False): "ticketa",
 }  # fmt: skip
-# Ticket:  {id, display_id "#..", subject, status{id,name,behavior}, priority{id,name}, category{id,name},
-#          user{id,name,email}, assigned_to{id,name,email}|null, created_at, last_updated_at, due_date,
-#          tags[], updates[]}. updates[] is oldest first; its first message is the ticket's body.
-#          An update: {update_id, timestamp, by{id,name,email,type "staff"|"user"},
-#          message{text, html, attachments[{id, filename}]}|null, message_type "p" (private note)|null,
-#          *_change}. Updates without a message are audit rows (property changes) and are skipped.
-# Reads:   ticket/<id>/ (the number; the display id "#HF00000123" shows as "HF00000123"), user/<id>/,
-#          staff/<id>/ (whoami; HappyFox cannot tell whose API key it is, hence profile.staff_id).
-# Writes (JSON bodies): POST tickets/ {subject, text, category, priority, name, email} (contact by name + email);
-#          POST ticket/<id>/staff_update/ {staff (required), text, status, priority, assignee (null: unassign)};
-#          POST ticket/<id>/staff_pvtnote/ {staff (required), text};
-#          POST ticket/<id>/move/ {staff_id, target_category_id} changes the category.
-# Status:  behavior "completed" is closed; "waiting" is guessed from the name (HappyFox has no flag).
-# Priority: a higher ``order`` is more urgent (list order when absent).
-# Contact: {id, name, email, phones[{number, is_primary}], custom_fields[{name, value}]} with company,
-#          location and notes read from custom fields of those names. Staff: {id, name, email}.
-# Errors:  400 {"error": {field: [messages] | message | {key: message}}} as in the asset doc; the list
-#          form [{"field", "errors"}] seen in the wild is read too.
+LIST_FIELDS = "id,display_id,subject,status,priority,category,user,assigned_to,created_at,last_updated_at,due_date,tags"
 PRIVATE_NOTE = "p"
+LOCKOUT_SECONDS = 600.0
+NOTHING_TO_UPDATE = "nothing to update"
+PRIORITY_WORDS = (("none", -1), ("no priority", -1), ("low", 0), ("normal", 1), ("medium", 1), ("moderate", 1),
+                  ("high", 2), ("urgent", 3), ("critical", 3), ("emergency", 3))  # fmt: skip
+CHOICE_TYPES = re.compile(r"drop|option|choice|select|radio", re.IGNORECASE)
 
 
 def _is_private(update: dict[str, Any]) -> bool:
-    """True for a private note (``message_type`` "p", on the update or its message)."""
+    """True for a private note (``message.message_type`` "p"; the update itself is checked too)."""
     message = update.get("message") or {}
     return PRIVATE_NOTE in (update.get("message_type"), message.get("message_type"))
 
@@ -93,10 +110,20 @@ def _is_waiting(status_name: str) -> bool:
 # --- end of GUESSED --------------------------------------------------------------------------------------
 
 API_PATH = "/api/1.1/json/"
+MIN_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 50
+DEMO_HOST = "demo.tui-desk.invalid"
+HTTP_REFUSAL = (
+    "HappyFox treats a POST over plain http as a GET: use https:// in the profile url to send replies and changes."
+)
 STAFF_ID_HINT = "Set staff_id in the profile or TUI_DESK_STAFF_ID to your HappyFox agent id."
+NOT_STORED = (
+    "HappyFox answered 2xx but the ticket it returned does not show the {what}: the server may not have stored it"
+)
 _THROTTLE_WORDS = re.compile(r"rate.?limit|throttl|too many|retry|try again|wait", re.IGNORECASE)
 _WAIT_CUE = re.compile(r"retry|try again|wait|after|in\s+\d", re.IGNORECASE)
+_CUSTOM_FIELD_KEY = re.compile(r"(?:^|\.)t-cf-(\d+)$")
+_PHONE_CHARS = re.compile(r"[\s+\-().]")
 
 
 class HappyFoxAuth(httpx.Auth):
@@ -126,18 +153,47 @@ def _wait_in(text: str) -> float | None:
     return wait_from_body(text[cue.start() :] if cue else text)
 
 
+def _cued_wait(text: str) -> float | None:
+    """Seconds named after a cue only ("Limit of 500 requests" names no wait)."""
+    cue = _WAIT_CUE.search(text[:500])
+    return wait_from_body(text[cue.start() : 500]) if cue else None
+
+
 def _items(data: Any, where: str) -> list[Any]:
     """The records of a plain array or of a ``page_info`` envelope."""
+    if isinstance(data, list) and len(data) == 1 and isinstance(data[0], dict) and "data" in data[0]:
+        data = data[0]
     if isinstance(data, dict) and "data" in data:
         return expect_list(data["data"], where)
     return expect_list(data, where)
 
 
+def _envelope(data: Any, where: str) -> dict[str, Any]:
+    """A ``{page_info, data}`` envelope, unwrapped from a one-element list (the old DEV example)."""
+    if isinstance(data, list) and len(data) == 1 and isinstance(data[0], dict):
+        data = data[0]
+    envelope = expect_dict(data, where)
+    expect_list(envelope.get("data"), where)
+    return envelope
+
+
 def _text_of(message: dict[str, Any]) -> str:
+    """A message's text: ``text`` is plain (KB1039 §3 gives it beside ``html``), else ``html`` converted."""
     text = message.get("text")
     if text not in (None, ""):
-        return body_text(text)
-    return body_text(message.get("html"), is_html=True)
+        return body_text(text, is_html=False)
+    if message.get("html") not in (None, ""):
+        return body_text(message.get("html"), is_html=True)
+    return body_text(message.get("plaintext"))
+
+
+def html_body(text: str) -> str:
+    """The documented ``html`` body of a plain-text reply: escaped, one ``<br>`` per line break."""
+    return html.escape(text.replace("\r\n", "\n"), quote=False).replace("\n", "<br>")
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).lower()
 
 
 def _person(data: Any) -> Person | None:
@@ -160,10 +216,119 @@ def _agent(data: Any) -> Agent | None:
 
 
 def _custom_value(fields: Any, name: str) -> str | None:
-    for field in fields if isinstance(fields, list) else []:
-        if isinstance(field, dict) and str(field.get("name", "")).lower() == name.lower():
-            return opt_str(field.get("value"))
+    for item in fields if isinstance(fields, list) else []:
+        if isinstance(item, dict) and str(item.get("name", "")).lower() == name.lower():
+            return opt_str(item.get("value"))
     return None
+
+
+def _scalar(value: Any) -> bool:
+    """True for a bare id (``fields=`` may give ``"status": 3`` instead of the object)."""
+    return isinstance(value, (int, str)) and not isinstance(value, bool) and str(value).strip() != ""
+
+
+def priority_level(name: str) -> int | None:
+    """The urgency of a well-known priority name (Low 0 < Normal/Medium 1 < High 2 < Urgent/Critical 3)."""
+    lowered = name.strip().lower()
+    for word, level in PRIORITY_WORDS:
+        if lowered == word or lowered.startswith(word + " ") or lowered.endswith(" " + word):
+            return level
+    return None
+
+
+def rank_priorities(raw: list[dict[str, Any]]) -> list[Priority]:
+    """Priorities least urgent first: by ``order`` (higher = more urgent), else by well-known names."""
+    orders = [p.get("order") for p in raw]
+    by_order = all(isinstance(o, (int, float)) and not isinstance(o, bool) for o in orders) and len(set(orders)) == len(
+        orders
+    )
+
+    def key(pair: tuple[int, dict[str, Any]]) -> tuple[float, int]:
+        index, p = pair
+        if by_order:
+            return float(p["order"]), index
+        level = priority_level(str(p.get("name") or ""))
+        return (1.5 if level is None else float(level)), index
+
+    ordered = sorted(enumerate(raw), key=key)
+    return [
+        Priority(id=str(require(p, "id", "priority")), name=str(p.get("name") or ""), rank=rank)
+        for rank, (_index, p) in enumerate(ordered)
+    ]
+
+
+def user_search_term(search: str) -> str:
+    """The documented ``users/?q=`` term: ``email:x`` with an "@", ``phone:<digits>``, else ``name:x``."""
+    text = search.strip()
+    if "@" in text:
+        return f"email:{text}"
+    digits = _PHONE_CHARS.sub("", text)
+    if digits.isdigit():
+        return f"phone:{digits}"
+    return f'name:"{text}"' if any(c.isspace() for c in text) else f"name:{text}"
+
+
+def is_loopback_or_demo(url: str) -> bool:
+    """True for 127.0.0.0/8, ::1, localhost and the demo host."""
+    try:
+        host = (httpx.URL(url).host or "").lower().rstrip(".")
+    except httpx.InvalidURL:
+        return False
+    if host in ("localhost", DEMO_HOST) or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class _Plan:
+    """How one ticket query is sent: the ``status`` parameter, ``q`` terms and the client-side check."""
+
+    status: str
+    terms: list[str] = field(default_factory=list)
+    status_ids: set[str] | None = None
+    priority_ids: set[str] | None = None
+    assignee: str | None = None  # an agent id, "" for unassigned, None for any
+    requester_id: str | None = None
+    client_only: bool = False  # a filter the server could not be asked for: the total cannot be trusted
+
+    def keeps(self, ticket: TicketSummary) -> bool:
+        """The safety net: drop rows the server should not have sent (unknown values are kept)."""
+        if self.status_ids is not None and ticket.status is not None and ticket.status.id not in self.status_ids:
+            return False
+        if (
+            self.priority_ids is not None
+            and ticket.priority is not None
+            and ticket.priority.id not in self.priority_ids
+        ):
+            return False
+        if self.assignee is not None and (ticket.assignee.id if ticket.assignee else "") != self.assignee:
+            return False
+        requester = ticket.requester.id if ticket.requester else None
+        return not (self.requester_id is not None and requester is not None and requester != self.requester_id)
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return ",".join('"' + name.replace('"', "") + '"' for name in names)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _sort_key(sort: str) -> Callable[[TicketSummary], Any]:
+    if sort == "created":
+        return lambda t: (t.created_at or _EPOCH, _int_or(t.id))
+    if sort == "priority":
+        return lambda t: (t.priority.rank if t.priority else -1, t.updated_at or _EPOCH, _int_or(t.id))
+    if sort == "id":
+        return lambda t: _int_or(t.id)
+    return lambda t: (t.updated_at or _EPOCH, _int_or(t.id))
+
+
+def _int_or(value: str) -> int:
+    return int(value) if value.isdigit() else 0
 
 
 class HappyFoxBackend(Backend):
@@ -179,7 +344,7 @@ class HappyFoxBackend(Backend):
         user_search=True,
         canned_responses=False,
         on_behalf=True,
-        requester_required=True,  # tickets/ POST needs the contact's name and email
+        requester_required=True,  # tickets/ POST needs the contact's name and email (or its id)
         ticket_totals=True,
         max_page_size=MAX_PAGE_SIZE,
         sorts=frozenset({"updated", "created", "priority", "id"}),
@@ -189,9 +354,18 @@ class HappyFoxBackend(Backend):
         super().__init__(session, profile)
         self.staff_id: int | None = profile.staff_id
         self._statuses: list[Status] | None = None
-        self._ranks: dict[str, int] | None = None
+        self._priorities: list[Priority] | None = None
+        self._categories: list[Category] | None = None
+        self._public_category: str | None = None
+        self._staff_raw: list[dict[str, Any]] | None = None
         self._emails: dict[str, str] = {}
+        self._contacts: dict[str, Person] = {}
         self._inflight: dict[str, asyncio.Future[Any]] = {}
+        self._numbers: dict[str, str] = {}  # display id (upper case, no "#") -> ticket number
+        self._fields_ok: bool | None = None  # False once fields= gave items without a subject
+        self._ticket_fields: dict[str, str] | None = None
+        self._choices: dict[str, dict[str, dict[str, str]]] = {}  # asset type -> field id -> choice id -> label
+        self._write_locks: dict[str, asyncio.Lock] = {}
 
     # -- construction and hooks -------------------------------------------------------------
 
@@ -205,14 +379,21 @@ class HappyFoxBackend(Backend):
         """Basic auth from the profile's API key and auth code (read when each request is sent)."""
         return HappyFoxAuth(profile)
 
+    @classmethod
+    def write_refusal(cls, profile: Profile) -> str | None:
+        """HappyFox runs a POST over plain http as a GET (KB1039b): refuse writes unless loopback or the demo."""
+        if profile.url.lower().startswith("http://") and not is_loopback_or_demo(profile.url):
+            return HTTP_REFUSAL
+        return None
+
     @staticmethod
     def throttle_wait(response: httpx.Response) -> float | None:
-        """503 with a wait in a text body (seed doc), or 429 (current KB); an HTML 503 is an outage."""
+        """429: Retry-After, a wait named in the body, else the 10-minute lockout; 503 with a wait in a text body."""
         if response.status_code == 429:
             wait = retry_after_header(response)
             if wait is None:
-                wait = _wait_in(response.text)
-            return 0.0 if wait is None else wait
+                wait = _cued_wait(response.text)
+            return LOCKOUT_SECONDS if wait is None else wait
         if response.status_code != 503:
             return None
         text = response.text.strip()
@@ -227,7 +408,7 @@ class HappyFoxBackend(Backend):
 
     @staticmethod
     def error_detail(response: httpx.Response) -> ErrorDetail:
-        """Field messages from ``{"error": {field: [msg]}}``; other bodies as the default does."""
+        """Field messages from ``{"error": {field: [msg]}}`` or ``{"error": [{field, errors}]}``."""
         try:
             body = json.loads(response.text)
         except ValueError:
@@ -262,19 +443,26 @@ class HappyFoxBackend(Backend):
                                hint=STAFF_ID_HINT)  # fmt: skip
         return self.staff_id
 
+    def _writable(self) -> int:
+        """The staff id to write as, after refusing plain http (nothing is sent when this raises)."""
+        refusal = self.write_refusal(self.profile)
+        if refusal:
+            raise ConfigError(refusal)
+        return self._staff()
+
     async def whoami(self) -> Agent:
-        """The agent of ``staff_id``; without one, credentials are checked and a placeholder returned."""
+        """The agent of ``staff_id``, found in the ``staff/`` list; without one, a placeholder."""
         if self.staff_id is None:
             await self.http.get_json("statuses/")
             return Agent(id="", name="(staff id not set)")
-        try:
-            data = await self.http.get_json(f"staff/{self.staff_id}/")
-        except NotFound:
-            raise ConfigError(
-                f"staff id {self.staff_id} is not an agent of this helpdesk", hint=STAFF_ID_HINT
-            ) from None
-        agent = _agent(expect_dict(data, "staff"))
+        staff = await self._staff_list(refresh=True)
+        found = next((s for s in staff if str(s.get("id")) == str(self.staff_id)), None)
+        if found is None:
+            raise ConfigError(f"staff id {self.staff_id} is not an agent of this helpdesk", hint=STAFF_ID_HINT)
+        agent = _agent(found)
         assert agent is not None
+        if found.get("active") is False:
+            raise ConfigError(f"staff id {self.staff_id} ({agent.name}) is an inactive agent", hint=STAFF_ID_HINT)
         return agent
 
     # -- reference data -------------------------------------------------------------------------
@@ -289,27 +477,39 @@ class HappyFoxBackend(Backend):
     async def priorities(self) -> list[Priority]:
         """Every priority, least urgent first, ranked 0..n."""
         data = await self.http.get_json("priorities/")
-        raw = [expect_dict(p, "priority") for p in _items(data, "priorities")]
-        ordered = sorted(enumerate(raw), key=lambda pair: (_num(pair[1].get("order"), pair[0]), pair[0]))
-        result = [
-            Priority(id=str(require(p, "id", "priority")), name=str(p.get("name") or ""), rank=rank)
-            for rank, (_index, p) in enumerate(ordered)
-        ]
-        self._ranks = {p.id: p.rank for p in result}
+        result = rank_priorities([expect_dict(p, "priority") for p in _items(data, "priorities")])
+        self._priorities = result
         return result
 
     async def categories(self) -> list[Category]:
-        """Every category."""
-        data = await self.http.get_json("categories/")
-        return [
-            Category(id=str(require(c, "id", "category")), name=str(c.get("name") or ""))
-            for c in _items(data, "categories")
-        ]
+        """Every category (public or not; a new ticket defaults to the first public one)."""
+        raw = [expect_dict(c, "category") for c in _items(await self.http.get_json("categories/"), "categories")]
+        result = [Category(id=str(require(c, "id", "category")), name=str(c.get("name") or "")) for c in raw]
+        self._categories = result
+        if any("public" in c for c in raw):
+            self._public_category = next((str(c["id"]) for c in raw if c.get("public") is True), "")
+        else:
+            self._public_category = result[0].id if result else ""
+        return result
 
     async def agents(self) -> list[Agent]:
-        """Every agent (staff/)."""
-        data = await self.http.get_json("staff/")
-        return [a for a in (_agent(expect_dict(s, "staff")) for s in _items(data, "staff")) if a is not None]
+        """Every active agent (``staff/`` also lists inactive ones)."""
+        staff = await self._staff_list(refresh=True)
+        return [a for a in (_agent(s) for s in staff if s.get("active") is not False) if a is not None]
+
+    async def assignees(self, category_id: str | None) -> list[Agent]:
+        """Active agents of the category (KB360 staff ``categories[]``); every active agent when it is not listed."""
+        staff = await self._staff_list()  # read once: the picker asks once per category
+        active = [s for s in staff if s.get("active") is not False]
+        if category_id is not None:
+            active = [s for s in active if _serves(s, category_id)]
+        return [a for a in (_agent(s) for s in active) if a is not None]
+
+    async def _staff_list(self, refresh: bool = False) -> list[dict[str, Any]]:
+        if self._staff_raw is None or refresh:
+            data = await self.http.get_json("staff/")
+            self._staff_raw = [expect_dict(s, "staff") for s in _items(data, "staff")]
+        return self._staff_raw
 
     def _status(self, data: dict[str, Any]) -> Status:
         name = str(data.get("name") or "")
@@ -317,81 +517,130 @@ class HappyFoxBackend(Backend):
         return Status(id=str(require(data, "id", "status")), name=name, closed=closed, waiting=_is_waiting(name))
 
     async def _rank_map(self) -> dict[str, int]:
-        if self._ranks is None:
-            await self.priorities()
-        return self._ranks or {}
+        priorities = self._priorities if self._priorities is not None else await self.priorities()
+        return {p.id: p.rank for p in priorities}
 
     async def _status_list(self) -> list[Status]:
         return self._statuses if self._statuses is not None else await self.statuses()
 
+    async def _priority_list(self) -> list[Priority]:
+        return self._priorities if self._priorities is not None else await self.priorities()
+
+    async def _category_list(self) -> list[Category]:
+        return self._categories if self._categories is not None else await self.categories()
+
     # -- tickets ---------------------------------------------------------------------------------
 
     async def list_tickets(self, query: TicketQuery, page: int, size: int) -> Page[TicketSummary]:
-        """One page of tickets; filters the API lacks are applied to the raw page (which may come back short)."""
-        size = max(1, min(size, MAX_PAGE_SIZE))
-        status, keep_status = await self._status_filter(query)
+        """One page of tickets, filtered on the server through ``status`` and ``q`` (re-checked here)."""
+        size = max(MIN_PAGE_SIZE, min(size, MAX_PAGE_SIZE))
+        plan = await self._plan(query)
         params: list[tuple[str, Any]] = [
             ("page", page),
             ("size", size),
-            ("status", status),
+            ("status", plan.status),
             ("sort", SORTS[(query.sort, query.descending)]),
-            ("minify_response", "true"),
         ]
         params += [("category", c) for c in query.category_ids]
-        q = await self._search(query)
-        if q:
-            params.append(("q", q))
+        if plan.terms:
+            params.append(("q", " ".join(plan.terms)))
         # The priority ranks (read once) load alongside the first page, not after it.
-        raw_page, ranks = await alongside(self.http.get_json("tickets/", params=params), self._rank_map())
-        data = expect_dict(raw_page, "tickets")
-        items = [self._summary(expect_dict(t, "ticket"), ranks) for t in expect_list(data.get("data"), "tickets")]
-        assignee = self._assignee_filter(query.assignee)
-        filtered = keep_status is not None or bool(query.priority_ids) or assignee is not None
-        items = [
-            t for t in items
-            if (keep_status is None or (t.status is not None and t.status.id in keep_status))
-            and (not query.priority_ids or (t.priority is not None and t.priority.id in query.priority_ids))
-            and (assignee is None or (t.assignee.id if t.assignee else "") == assignee)
-        ]  # fmt: skip
-        return _page(items, data, page, size, filtered)
+        (data, items), ranks = await alongside(self._ticket_items(params), self._rank_map())
+        await self._load_references(items)
+        tickets = [self._summary(item, ranks) for item in items]
+        kept = [t for t in tickets if plan.keeps(t)]
+        if plan.terms:  # the server ignores sort under q (KB1039 "Sorting"): order this page as asked
+            kept.sort(key=_sort_key(query.sort), reverse=query.descending)
+        filtered = plan.client_only or len(kept) < len(tickets)
+        return _page(kept, data, page, size, filtered)
 
-    async def _status_filter(self, query: TicketQuery) -> tuple[str, set[str] | None]:
-        """The ``status`` parameter, and the status ids to keep client-side when one id cannot say it."""
-        if len(query.status_ids) == 1:
-            return query.status_ids[0], None
+    async def _ticket_items(self, params: list[tuple[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The envelope and the ticket objects of one tickets/ page: with ``fields=``, again without if it fails."""
+        use_fields = self._fields_ok is not False
+        query = [*params, ("fields", LIST_FIELDS)] if use_fields else params
+        data = _envelope(await self.http.get_json("tickets/", params=query), "tickets")
+        if use_fields and not _full_items(data["data"]):
+            self._fields_ok = False
+            data = _envelope(await self.http.get_json("tickets/", params=params), "tickets")
+        elif use_fields and data["data"]:
+            self._fields_ok = True
+        if not _full_items(data["data"]):
+            raise ProtocolError("tickets/: the list holds ticket ids only, without subjects (a minified answer)")
+        return data, [expect_dict(item, "ticket") for item in data["data"]]
+
+    async def _load_references(self, items: list[dict[str, Any]]) -> None:
+        """Read the lists that bare ids in ``items`` need (statuses, categories, staff), once each."""
+        needs = {key for item in items for key in ("status", "category", "assigned_to") if _scalar(item.get(key))}
+        jobs = []
+        if "status" in needs and self._statuses is None:
+            jobs.append(self.statuses())
+        if "category" in needs and self._categories is None:
+            jobs.append(self.categories())
+        if "assigned_to" in needs and self._staff_raw is None:
+            jobs.append(self._staff_list())
+        if jobs:
+            await asyncio.gather(*jobs)
+
+    async def _plan(self, query: TicketQuery) -> _Plan:
+        """The ``status`` parameter and ``q`` terms of a query (KB1039 §1-2)."""
+        text = query.text.strip() if query.text and query.text.strip() else ""
+        searching = bool(text or query.requester_id or query.priority_ids or query.assignee is not None)
+        plan = _Plan(status="_all")
+        wanted: list[str] | None = None
         if query.status_ids:
-            return "_all", set(query.status_ids)
-        if query.state == "open":
-            return "_pending", None
-        if query.state == "all":
-            return "_all", None
-        closed = {s.id for s in await self._status_list() if s.closed}
-        return (next(iter(closed)), None) if len(closed) == 1 else ("_all", closed)
-
-    def _assignee_filter(self, assignee: str | None) -> str | None:
-        """The agent id to keep ("" for unassigned), or None for no filter."""
-        if assignee is None:
-            return None
-        if assignee == "unassigned":
-            return ""
-        if assignee == "me":
-            return str(self._staff())
-        return assignee
-
-    async def _search(self, query: TicketQuery) -> str:
-        parts = [query.text.strip()] if query.text and query.text.strip() else []
+            wanted = list(query.status_ids)
+        elif query.state == "open":
+            plan.status = "_pending"
+        elif query.state == "closed":
+            wanted = [s.id for s in await self._status_list() if s.closed]
+        if wanted is not None:
+            if len(wanted) == 1 and not searching:
+                plan.status = wanted[0]
+            else:
+                names = {s.id: s.name for s in await self._status_list()}
+                plan.status_ids = set(wanted)
+                if wanted and all(names.get(w) for w in wanted):
+                    plan.terms.append("status:" + _quoted(names[w] for w in wanted))
+                else:
+                    plan.client_only = True
+        if query.priority_ids:
+            names = {p.id: p.name for p in await self._priority_list()}
+            plan.priority_ids = set(query.priority_ids)
+            if all(names.get(p) for p in query.priority_ids):
+                plan.terms.append("priority:" + _quoted(names[p] for p in query.priority_ids))
+            else:
+                plan.client_only = True
+        if query.assignee is not None:
+            await self._plan_assignee(plan, query.assignee)
         if query.requester_id:
-            email = self._emails.get(query.requester_id)
-            if email is None:
-                email = (await self.get_user(query.requester_id)).email or ""
-            parts.append(f'contact:"{email}"')
-        return " ".join(parts)
+            keyword = self._emails.get(query.requester_id)
+            if keyword is None:  # no e-mail known: the contact: lookup also matches the name (KB1039 §2)
+                user = await self.get_user(query.requester_id)
+                keyword = user.email or user.name
+            plan.terms.append('contact:"' + keyword.replace('"', "") + '"')
+            plan.requester_id = query.requester_id
+        if text:
+            plan.terms.insert(0, text)
+        return plan
+
+    async def _plan_assignee(self, plan: _Plan, assignee: str) -> None:
+        """``assignee:--none`` or ``assignee:<email>`` (numeric ids are not accepted: LMCP, KB1039 §2)."""
+        if assignee == "unassigned":
+            plan.assignee = ""
+            plan.terms.append("assignee:--none")
+            return
+        agent_id = str(self._staff()) if assignee == "me" else assignee
+        plan.assignee = agent_id
+        staff = await self._staff_list()
+        email = next((opt_str(s.get("email")) for s in staff if str(s.get("id")) == agent_id), None)
+        if email:
+            plan.terms.append(f"assignee:{email}")
+        else:
+            plan.client_only = True
 
     async def _raw_ticket(self, ticket_id: str) -> dict[str, Any]:
-        """GET ticket/<id>/, shared by concurrent callers (detail and thread need the same document)."""
-        number = ticket_id.strip().lstrip("#")
-        if not number.isdigit():
-            raise NotFound(f"ticket {ticket_id!r} does not exist")
+        """GET ticket/<number>/, shared by concurrent callers (detail and thread need the same document)."""
+        number = await self._number(ticket_id)
         task = self._inflight.get(number)
         if task is None:
             task = asyncio.ensure_future(self.http.get_json(f"ticket/{number}/"))
@@ -399,52 +648,92 @@ class HappyFoxBackend(Backend):
             task.add_done_callback(lambda done: self._forget(number, done))
         return expect_dict(await asyncio.shield(task), "ticket")
 
+    async def _number(self, ticket_id: str) -> str:
+        """The ticket number of a number or a display id ("HF00000123", found through ``q=id:``, KB1039 §2)."""
+        text = ticket_id.strip().lstrip("#")
+        if text.isdigit():
+            return text
+        display = text.upper()
+        if not display or not re.fullmatch(r"[A-Z0-9_-]+", display):
+            raise NotFound(f"ticket {ticket_id!r} does not exist")
+        if display in self._numbers:
+            return self._numbers[display]
+        params: list[tuple[str, Any]] = [("page", 1), ("size", MIN_PAGE_SIZE), ("status", "_all")]
+        params.append(("q", f"id:{display}"))
+        _data, items = await self._ticket_items(params)
+        for item in items:
+            shown = str(item.get("display_id") or "").lstrip("#").upper()
+            if shown == display and item.get("id") is not None:
+                self._numbers[display] = str(item["id"])
+                return self._numbers[display]
+        raise NotFound(f"ticket {ticket_id!r} does not exist")
+
     def _forget(self, number: str, task: asyncio.Future[Any]) -> None:
         self._inflight.pop(number, None)
         if not task.cancelled():
             task.exception()  # retrieved here, so an unawaited failure is not logged as lost
 
     async def get_ticket(self, ticket_id: str) -> Ticket:
-        """A ticket; its body is the first message of ``updates[]``."""
-        return self._ticket(await self._raw_ticket(ticket_id), await self._rank_map())
+        """A ticket; its body is the first message of ``updates[]`` (else ``first_message``)."""
+        data = await self._raw_ticket(ticket_id)
+        await self._load_references([data])
+        return self._ticket(data, await self._rank_map())
 
     async def get_thread(self, ticket_id: str) -> list[Comment]:
         """Replies and private notes after the opening message, oldest first."""
         data = await self._raw_ticket(ticket_id)
         tid = str(require(data, "id", "ticket"))
         messages = _messages(data)[1:]
-        return [self._comment(tid, u) for u in messages]
+        owner = data.get("user") if isinstance(data.get("user"), dict) else None
+        return [self._comment(tid, u, owner) for u in messages]
 
     async def create_ticket(self, draft: NewTicket) -> Ticket:
-        """POST tickets/ on behalf of the requester (a contact, by name and email)."""
+        """POST tickets/ on behalf of the requester (a contact by name and email, or by id as ``client``)."""
+        self._writable()
         requester = draft.requester
-        if requester is None or not requester.email:
+        body: dict[str, Any] = {"subject": draft.subject, "text": draft.body}
+        if requester is not None and requester.email:
+            body.update(name=requester.name, email=requester.email)
+        elif requester is not None and requester.id.isdigit():
+            body["client"] = int(requester.id)
+        else:
             raise InvalidInput("HappyFox tickets need a requester with an email", fields={"requester": "required"})
-        category = draft.category_id or (await self.categories())[0].id
-        body: dict[str, Any] = {
-            "subject": draft.subject,
-            "text": draft.body,
-            "category": int(category),
-            "name": requester.name,
-            "email": requester.email,
-        }
+        category = draft.category_id or await self._default_category()
+        body["category"] = int(category)
         if draft.priority_id:
             body["priority"] = int(draft.priority_id)
         response = await self.http.request("POST", "tickets/", json_body=body)
-        data = decode_json(response)
-        return self._ticket(expect_dict(data, "ticket"), await self._rank_map())
+        data = expect_dict(decode_json(response), "ticket")
+        await self._load_references([data])
+        return self._ticket(data, await self._rank_map())
+
+    async def _default_category(self) -> str:
+        """The first public category (KB1039 §4: a new ticket's category has to be public)."""
+        await self.categories()
+        if not self._public_category:
+            raise InvalidInput(
+                "choose a category: this helpdesk has no public category", fields={"category": "required"}
+            )
+        return self._public_category
 
     async def add_reply(self, ticket_id: str, body: str) -> None:
-        """POST staff_update/ with the text, as the configured staff member."""
-        await self._post(ticket_id, "staff_update/", {"staff": self._staff(), "text": body})
+        """POST staff_update/ with an ``html`` body; the customer is e-mailed unless ``notify_customer`` is off."""
+        staff = self._writable()
+        payload = {"staff": staff, "html": html_body(body), "update_customer": self.profile.notify_customer}
+        async with self._write_lock(ticket_id):
+            answer = await self._post(ticket_id, "staff_update/", payload)
+        _check_stored(answer, body, note=False)
 
     async def add_note(self, ticket_id: str, body: str) -> None:
         """POST staff_pvtnote/: a private note only agents see."""
-        await self._post(ticket_id, "staff_pvtnote/", {"staff": self._staff(), "text": body})
+        staff = self._writable()
+        async with self._write_lock(ticket_id):
+            answer = await self._post(ticket_id, "staff_pvtnote/", {"staff": staff, "html": html_body(body)})
+        _check_stored(answer, body, note=True)
 
     async def update_ticket(self, ticket_id: str, change: TicketChange) -> None:
         """Status, priority and assignee through staff_update/; the category through move/."""
-        staff = self._staff()
+        staff = self._writable()
         body: dict[str, Any] = {"staff": staff}
         if change.status_id is not None:
             body["status"] = int(change.status_id)
@@ -452,52 +741,134 @@ class HappyFoxBackend(Backend):
             body["priority"] = int(change.priority_id)
         if change.assignee_id is not None:
             body["assignee"] = int(change.assignee_id) if change.assignee_id else None
-        if len(body) > 1:
-            await self._post(ticket_id, "staff_update/", body)
-        if change.category_id is not None:
-            await self._post(ticket_id, "move/", {"staff_id": staff, "target_category_id": int(change.category_id)})
+        async with self._write_lock(ticket_id):
+            if len(body) > 1:
+                try:
+                    await self._send(ticket_id, "staff_update/", body)
+                except InvalidInput as exc:
+                    if not _nothing_to_update(exc):
+                        raise await self._name_custom_fields(exc) from None
+            if change.category_id is not None:
+                target = {"staff_id": staff, "target_category_id": int(change.category_id)}
+                try:
+                    await self._send(ticket_id, "move/", target)  # the answer is a status message, not the ticket
+                except PermissionDenied as exc:
+                    raise PermissionDenied(
+                        exc.message, hint="Changing the category needs the 'move tickets' permission in HappyFox."
+                    ) from None
 
     async def close_ticket(self, ticket_id: str) -> None:
         """Set the first status whose behaviour is ``completed``."""
-        self._staff()
+        self._writable()
         closed = next((s for s in await self._status_list() if s.closed), None)
         if closed is None:
             raise InvalidInput("this HappyFox account has no completed status")
         await self.update_ticket(ticket_id, TicketChange(status_id=closed.id))
 
-    async def _post(self, ticket_id: str, action: str, body: dict[str, Any]) -> None:
-        number = ticket_id.strip().lstrip("#")
-        await self.http.request("POST", f"ticket/{number}/{action}", json_body=body)
+    def _write_lock(self, ticket_id: str) -> asyncio.Lock:
+        """One lock per ticket: HappyFox does not support parallel calls on one ticket (KB1039 §8)."""
+        return self._write_locks.setdefault(ticket_id.strip().lstrip("#"), asyncio.Lock())
+
+    async def _send(self, ticket_id: str, action: str, body: dict[str, Any]) -> httpx.Response:
+        number = await self._number(ticket_id)
+        return await self.http.request("POST", f"ticket/{number}/{action}", json_body=body)
+
+    async def _post(self, ticket_id: str, action: str, body: dict[str, Any]) -> Any:
+        """POST and the decoded answer (None when it is not JSON)."""
+        response = await self._send(ticket_id, action, body)
+        try:
+            return decode_json(response)
+        except ProtocolError:
+            return None
+
+    async def _name_custom_fields(self, exc: InvalidInput) -> InvalidInput:
+        """``t-cf-2`` field errors renamed to the custom field's name (``ticket_custom_fields/``)."""
+        if not any(_CUSTOM_FIELD_KEY.search(k) for k in exc.fields):
+            return exc
+        names = await self._custom_field_names()
+        fields: dict[str, str] = {}
+        for key, message in exc.fields.items():
+            found = _CUSTOM_FIELD_KEY.search(key)
+            fields[names.get(found.group(1), f"custom field {found.group(1)}") if found else key] = message
+        return InvalidInput(fields=fields, hint=exc.hint)
+
+    async def _custom_field_names(self) -> dict[str, str]:
+        if self._ticket_fields is None:
+            try:
+                data = await self.http.get_json("ticket_custom_fields/")
+                self._ticket_fields = {
+                    str(f["id"]): str(f.get("name") or f"custom field {f['id']}")
+                    for f in _items(data, "ticket custom fields")
+                    if isinstance(f, dict) and f.get("id") is not None
+                }
+            except DeskError:
+                return {}
+        return self._ticket_fields
 
     def _summary(self, data: dict[str, Any], ranks: dict[str, int]) -> TicketSummary:
         return TicketSummary(**self._summary_fields(data, ranks))
 
     def _summary_fields(self, data: dict[str, Any], ranks: dict[str, int]) -> dict[str, Any]:
         tid = str(require(data, "id", "ticket"))
-        status = data.get("status")
-        priority = data.get("priority")
-        category = data.get("category")
-        requester = _person(data.get("user"))
-        if requester is not None and requester.id and requester.email:
-            self._emails[requester.id] = requester.email
-        pid = opt_str(priority.get("id")) if isinstance(priority, dict) else None
+        requester = self._requester(data.get("user"))
         return {
             "id": tid,
             "number": str(data.get("display_id") or tid).lstrip("#"),
             "subject": str(data.get("subject") or ""),
-            "status": self._status(status) if isinstance(status, dict) else None,
-            "priority": Priority(id=pid, name=str(priority.get("name") or ""), rank=ranks.get(pid, 0))
-            if isinstance(priority, dict) and pid
-            else None,
-            "category": Category(id=str(category.get("id")), name=str(category.get("name") or ""))
-            if isinstance(category, dict)
-            else None,
+            "status": self._status_ref(data.get("status")),
+            "priority": self._priority_ref(data.get("priority"), ranks),
+            "category": self._category_ref(data.get("category")),
             "requester": requester,
-            "assignee": _agent(data.get("assigned_to")),
+            "assignee": self._agent_ref(data.get("assigned_to")),
             "created_at": parse_time(data.get("created_at")),
             "updated_at": parse_time(data.get("last_updated_at")),
             "due_at": parse_time(data.get("due_date")),
         }
+
+    def _status_ref(self, value: Any) -> Status | None:
+        if isinstance(value, dict):
+            return self._status(value)
+        if _scalar(value):
+            known = next((s for s in self._statuses or [] if s.id == str(value)), None)
+            return known or Status(id=str(value), name=str(value))
+        return None
+
+    def _priority_ref(self, value: Any, ranks: dict[str, int]) -> Priority | None:
+        if isinstance(value, dict) and opt_str(value.get("id")):
+            pid = str(value["id"])
+            return Priority(id=pid, name=str(value.get("name") or ""), rank=ranks.get(pid, 0))
+        if _scalar(value):
+            known = next((p for p in self._priorities or [] if p.id == str(value)), None)
+            return known or Priority(id=str(value), name=str(value), rank=ranks.get(str(value), 0))
+        return None
+
+    def _category_ref(self, value: Any) -> Category | None:
+        if isinstance(value, dict):
+            return Category(id=str(value.get("id")), name=str(value.get("name") or ""))
+        if _scalar(value):
+            known = next((c for c in self._categories or [] if c.id == str(value)), None)
+            return known or Category(id=str(value), name=str(value))
+        return None
+
+    def _agent_ref(self, value: Any) -> Agent | None:
+        if isinstance(value, dict):
+            return _agent(value)
+        if _scalar(value):
+            known = next((s for s in self._staff_raw or [] if str(s.get("id")) == str(value)), None)
+            return _agent(known) if known else Agent(id=str(value), name=f"agent {value}")
+        return None
+
+    def _requester(self, value: Any) -> Person | None:
+        if isinstance(value, dict):
+            person = _person(value)
+            if person is not None and person.id:
+                self._contacts[person.id] = person
+                if person.email:
+                    self._emails[person.id] = person.email
+            return person
+        if _scalar(value):
+            return self._contacts.get(str(value)) or Person(id=str(value), name=f"contact {value}")
+        return None
 
     def _ticket(self, data: dict[str, Any], ranks: dict[str, int]) -> Ticket:
         fields = self._summary_fields(data, ranks)
@@ -507,21 +878,22 @@ class HappyFoxBackend(Backend):
         if isinstance(tags, str):
             tags = [t.strip() for t in tags.split(",")]
         files = first.get("attachments") if isinstance(first.get("attachments"), list) else []
+        body = _text_of(first) if first else body_text(data.get("first_message"))
         return Ticket(
             **fields,
-            body=_text_of(first) if first else "",
+            body=body,
             tags=tuple(str(t) for t in tags if str(t).strip()),
             attachments=tuple(Attachment(name=str(f.get("filename") or "file")) for f in files if isinstance(f, dict)),
         )
 
-    def _comment(self, ticket_id: str, update: dict[str, Any]) -> Comment:
+    def _comment(self, ticket_id: str, update: dict[str, Any], owner: dict[str, Any] | None) -> Comment:
         message = update.get("message") or {}
         files = message.get("attachments") if isinstance(message.get("attachments"), list) else []
         return Comment(
             id=str(require(update, "update_id", "update")),
             ticket_id=ticket_id,
             kind=CommentKind.NOTE if _is_private(update) else CommentKind.REPLY,
-            author=_person(update.get("by")) or Person(name="?"),
+            author=_author(update.get("by"), owner),
             created_at=parse_time(update.get("timestamp")),
             body=_text_of(message),
             attachments=tuple(Attachment(name=str(f.get("filename") or "file")) for f in files if isinstance(f, dict)),
@@ -530,13 +902,19 @@ class HappyFoxBackend(Backend):
     # -- contacts ---------------------------------------------------------------------------------
 
     async def list_users(self, search: str | None, page: int, size: int) -> Page[User]:
-        """One page of contacts; ``q`` searches name, email and phone on the server."""
-        size = max(1, min(size, MAX_PAGE_SIZE))
+        """One page of contacts; ``q`` is a ``name:``/``email:``/``phone:`` term (KB1092), bare text on a 400."""
+        size = max(MIN_PAGE_SIZE, min(size, MAX_PAGE_SIZE))
         params: dict[str, Any] = {"page": page, "size": size}
-        if search:
-            params["q"] = search
-        data = expect_dict(await self.http.get_json("users/", params=params), "users")
-        users = [self._user(expect_dict(u, "user")) for u in expect_list(data.get("data"), "users")]
+        if search and search.strip():
+            params["q"] = user_search_term(search)
+        try:
+            raw = await self.http.get_json("users/", params=params)
+        except InvalidInput:
+            if "q" not in params or params["q"] == search:
+                raise
+            raw = await self.http.get_json("users/", params={**params, "q": search.strip() if search else ""})
+        data = _envelope(raw, "users")
+        users = [self._user(expect_dict(u, "user")) for u in data["data"]]
         return _page(users, data, page, size, False)
 
     async def get_user(self, user_id: str) -> User:
@@ -545,18 +923,23 @@ class HappyFoxBackend(Backend):
 
     def _user(self, data: dict[str, Any]) -> User:
         uid = str(require(data, "id", "user"))
+        primary = data.get("primary_phone")
         phones = [p for p in data.get("phones") or [] if isinstance(p, dict)]
-        primary = next((p for p in phones if p.get("is_primary")), phones[0] if phones else {})
+        if not isinstance(primary, dict) or not primary.get("number"):
+            primary = next((p for p in phones if p.get("is_primary")), phones[0] if phones else {})
         fields = data.get("custom_fields")
         email = opt_str(data.get("email"))
+        name = str(data.get("name") or email or uid)
         if email:
             self._emails[uid] = email
+        self._contacts[uid] = Person(id=uid, name=name, email=email)
+        groups = [g for g in data.get("contact_groups") or [] if isinstance(g, dict) and g.get("name")]
         return User(
             id=uid,
-            name=str(data.get("name") or email or uid),
+            name=name,
             email=email,
             phone=opt_str(primary.get("number")),
-            company=_custom_value(fields, "Company"),
+            company=_custom_value(fields, "Company") or (str(groups[0]["name"]) if groups else None),
             location=_custom_value(fields, "Location"),
             notes=_custom_value(fields, "Notes"),
         )
@@ -568,9 +951,9 @@ class HappyFoxBackend(Backend):
         types: list[AssetType] = []
         page = 1
         while True:
-            data = expect_dict(await self.http.get_json("asset_types/", params={"page": page, "size": 50}), "types")
-            types += [_asset_type(expect_dict(t, "asset type")) for t in expect_list(data.get("data"), "asset types")]
-            if not _has_next(data, page, 50) or page >= 20:
+            data = _envelope(await self.http.get_json("asset_types/", params={"page": page, "size": 50}), "types")
+            types += [_asset_type(expect_dict(t, "asset type")) for t in data["data"]]
+            if not _has_next(data, page) or page >= 20:
                 return types
             page += 1
 
@@ -580,8 +963,9 @@ class HappyFoxBackend(Backend):
         params: dict[str, Any] = {"page": page, "size": size}
         if type_id:
             params["asset_type"] = type_id
-        data = expect_dict(await self.http.get_json("assets/", params=params), "assets")
-        assets = [_asset(expect_dict(a, "asset")) for a in expect_list(data.get("data"), "assets")]
+        data = _envelope(await self.http.get_json("assets/", params=params), "assets")
+        raw = [expect_dict(a, "asset") for a in data["data"]]
+        assets = [_asset(a, await self._choices_for(a)) for a in raw]
         if search:
             needle = search.lower()
             assets = [a for a in assets if needle in f"{a.name} {a.display_id or ''}".lower()]
@@ -589,7 +973,106 @@ class HappyFoxBackend(Backend):
 
     async def get_asset(self, asset_id: str) -> Asset:
         """One asset with its custom fields and contacts (the API lists no linked tickets)."""
-        return _asset(expect_dict(await self.http.get_json(f"asset/{asset_id}/"), "asset"))
+        data = expect_dict(await self.http.get_json(f"asset/{asset_id}/"), "asset")
+        return _asset(data, await self._choices_for(data))
+
+    async def _choices_for(self, asset: dict[str, Any]) -> dict[str, dict[str, str]]:
+        """Choice labels of the asset's type, read once per type when the asset has a choice field."""
+        fields = [f for f in asset.get("custom_fields") or [] if isinstance(f, dict)]
+        if not any(CHOICE_TYPES.search(str(f.get("type") or "")) and f.get("value") is not None for f in fields):
+            return {}
+        kind = asset.get("asset_type")
+        type_id = str(kind.get("id")) if isinstance(kind, dict) else str(kind or "")
+        if type_id not in self._choices:
+            self._choices[type_id] = await self._read_choices(type_id)
+        return self._choices[type_id]
+
+    async def _read_choices(self, type_id: str) -> dict[str, dict[str, str]]:
+        result: dict[str, dict[str, str]] = {}
+        page = 1
+        while True:
+            params: dict[str, Any] = {"page": page, "size": MAX_PAGE_SIZE}
+            if type_id:
+                params["asset_type"] = type_id
+            data = _envelope(await self.http.get_json("asset_custom_fields/", params=params), "asset custom fields")
+            for item in data["data"]:
+                if isinstance(item, dict) and item.get("id") is not None:
+                    labels = _choice_labels(item.get("choices"))
+                    if labels:
+                        result[str(item["id"])] = labels
+            if not _has_next(data, page) or page >= 20:
+                return result
+            page += 1
+
+
+def _serves(staff: dict[str, Any], category_id: str) -> bool:
+    """True when the agent's ``categories`` (ids or ``{id, name}``) include the category, or are not given."""
+    categories = staff.get("categories")
+    if not isinstance(categories, list):
+        return True
+    ids = {str(c.get("id") if isinstance(c, dict) else c) for c in categories}
+    return category_id in ids
+
+
+def _full_items(items: list[Any]) -> bool:
+    """True when list items are ticket objects with a subject (not the bare ids of a minified answer)."""
+    return all(isinstance(item, dict) and "subject" in item for item in items)
+
+
+def _nothing_to_update(exc: InvalidInput) -> bool:
+    """A 400 "Nothing to update": the ticket already has every value sent (ADO), so the change is done."""
+    text = " ".join([exc.message, *exc.fields.values()]).lower()
+    return NOTHING_TO_UPDATE in text
+
+
+def _check_stored(answer: Any, text: str, *, note: bool) -> None:
+    """Raise UnknownOutcome unless the returned ticket's newest updates hold this message (private for a note)."""
+    what = "private note" if note else "reply"
+    if not text.strip():
+        return
+    if not isinstance(answer, dict) or not isinstance(answer.get("updates"), list):
+        raise UnknownOutcome(NOT_STORED.format(what=what))
+    updates = [u for u in answer["updates"] if isinstance(u, dict)]
+    newest = sorted(enumerate(updates), key=lambda pair: (str(pair[1].get("timestamp") or ""), pair[0]))[-5:]
+    wanted = _squash(text)[:60]
+    for _index, update in reversed(newest):
+        message = update.get("message")
+        if not isinstance(message, dict):
+            continue
+        seen = (_text_of(message), body_text(message.get("html"), is_html=True), str(message.get("text") or ""))
+        if not any(wanted in _squash(version) for version in seen):
+            continue
+        if note and not _is_private(update):
+            raise UnknownOutcome(
+                "HappyFox stored the note but did not mark it private: check the ticket before the customer sees it"
+            )
+        return
+    raise UnknownOutcome(NOT_STORED.format(what=what))
+
+
+def _author(by: Any, owner: dict[str, Any] | None) -> Person:
+    """Who wrote an update; a contact's own row (``{type: "user", id}``, no name) shows the ticket's contact."""
+    if not isinstance(by, dict):
+        return Person(name="HappyFox")
+    own = by.get("id") is None or (owner is not None and str(by.get("id")) == str(owner.get("id")))
+    if by.get("type") == "user" and not by.get("name") and owner is not None and own:
+        return _person(owner) or Person(name="?")
+    if by.get("type") == "smartrule" and not by.get("name"):
+        return Person(id=opt_str(by.get("id")), name="Smart rule")
+    return _person(by) or Person(name="?")
+
+
+def _choice_labels(choices: Any) -> dict[str, str]:
+    """``{choice id: label}`` from ``[{id, value|name|label|text}]`` or ``{id: label}``."""
+    if isinstance(choices, dict):
+        return {str(k): str(v) for k, v in choices.items() if v is not None}
+    labels: dict[str, str] = {}
+    for choice in choices if isinstance(choices, list) else []:
+        if isinstance(choice, dict) and choice.get("id") is not None:
+            label = next((choice[k] for k in ("value", "name", "label", "text") if choice.get(k) is not None), None)
+            if label is not None:
+                labels[str(choice["id"])] = str(label)
+    return labels
 
 
 def _flatten(error: dict[str, Any], prefix: str, out: dict[str, str]) -> None:
@@ -617,7 +1100,8 @@ def _messages(data: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(updates, key=lambda u: (str(u.get("timestamp") or ""),))
 
 
-def _has_next(data: dict[str, Any], page: int, size: int) -> bool:
+def _has_next(data: dict[str, Any], page: int) -> bool:
+    """More pages follow, by ``page_info`` alone."""
     info = data.get("page_info")
     if not isinstance(info, dict):
         return False
@@ -627,21 +1111,36 @@ def _has_next(data: dict[str, Any], page: int, size: int) -> bool:
 
 
 def _page(items: Iterable[Any], data: dict[str, Any], page: int, size: int, filtered: bool) -> Page[Any]:
-    """A Page from a ``page_info`` envelope; no total when items were filtered client-side."""
+    """A Page from a ``page_info`` envelope; no total when rows were dropped client-side."""
     info = data.get("page_info")
     if not isinstance(info, dict):
         raise ProtocolError("listing: field 'page_info' is missing")
     total = None if filtered or info.get("last_index") is None else int(info["last_index"])
-    return Page(items=tuple(items), number=page, size=size, total=total, has_next=_has_next(data, page, size))
+    return Page(items=tuple(items), number=page, size=size, total=total, has_next=_has_next(data, page))
 
 
 def _asset_type(data: dict[str, Any]) -> AssetType:
     return AssetType(id=str(require(data, "id", "asset type")), name=str(data.get("name") or ""))
 
 
-def _asset(data: dict[str, Any]) -> Asset:
+def _field_value(item: dict[str, Any], labels: dict[str, str]) -> str | None:
+    """A custom field's value as text; choice ids (dropdown, multiple options) become their labels."""
+    value = item.get("value")
+    if not labels or value is None:
+        return opt_str(value)
+    if isinstance(value, list):
+        return ", ".join(labels.get(str(v), str(v)) for v in value) or None
+    return labels.get(str(value), str(value))
+
+
+def _asset(data: dict[str, Any], choices: dict[str, dict[str, str]] | None = None) -> Asset:
     fields = [f for f in data.get("custom_fields") or [] if isinstance(f, dict)]
     fields.sort(key=lambda f: _num(f.get("order"), 0))
+    rendered = [
+        CustomField(name=str(f.get("name") or ""), value=_field_value(f, (choices or {}).get(str(f.get("id")), {})))
+        for f in fields
+    ]
+    values = {c.name.lower(): c.value for c in rendered}
     contacts = [_person(c) for c in data.get("contacts") or []]
     kind = data.get("asset_type")
     return Asset(
@@ -649,9 +1148,9 @@ def _asset(data: dict[str, Any]) -> Asset:
         name=str(data.get("name") or ""),
         display_id=opt_str(data.get("display_id")),
         type=_asset_type(kind) if isinstance(kind, dict) else None,
-        manufacturer=_custom_value(fields, "Manufacturer"),
-        model=_custom_value(fields, "Model"),
-        serial=_custom_value(fields, "Serial Number"),
-        custom_fields=tuple(CustomField(name=str(f.get("name") or ""), value=opt_str(f.get("value"))) for f in fields),
+        manufacturer=values.get("manufacturer"),
+        model=values.get("model"),
+        serial=values.get("serial number"),
+        custom_fields=tuple(rendered),
         assigned_users=tuple(p for p in contacts if p is not None),
     )
