@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import logging
 import re
-from collections.abc import Generator, Iterable
-from typing import Any, ClassVar
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Generator, Iterable
+from math import ceil
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
-from tui_desk.backends.base import Backend, Capabilities
+from tui_desk.backends.base import Backend, Capabilities, alongside
 from tui_desk.backends.convert import body_text, expect_dict, expect_list, opt_str, parse_time, require
 from tui_desk.config.profile import Profile
-from tui_desk.errors import InvalidInput, NotFound, PermissionDenied, ProtocolError
+from tui_desk.errors import (
+    AuthError,
+    DeskError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    ProtocolError,
+    Throttled,
+    Unsupported,
+)
 from tui_desk.http import HttpSession, decode_json, retry_after_header
 from tui_desk.models import (
     Agent,
@@ -38,52 +52,88 @@ from tui_desk.models import (
     User,
 )
 
-# Documented (jitbit.txt): Basic auth (or Bearer <User-Token>) on every call; parameters as query string or
-# form fields, not JSON; errors 400/404 (body says why) and 429; 3 failed logins block the IP for 5 minutes.
-# Tickets?mode&categoryId[]&statusId[]&fromUserId&handledByUserID&count(<=300)&offset (no total; the list rows
-# say IssueID/Category, the Ticket?id= detail says TicketID/CategoryName); POST ticket returns the new id;
-# UpdateTicket (assignedUserId=0 unassigns; statusId New 1, In process 2, Closed 3); Close; Search?query=;
-# comments?id= / POST comment (forTechsOnly); CommentTemplates; categories; TechsForCategory?id=;
-# Users?count&page&listMode; User?userId=; UserByEmail?email=; Assets?page (50 per page)&nameprefix (3+ chars)
-# &assignedToUserId; Asset?id=. Priorities: -1 Low, 0 Normal, 1 High, 2 Critical.
+T = TypeVar("T")
+_log = logging.getLogger(__name__)
+
+# Documented (jitbit.txt, field notes 2026-11-30): Basic auth (DOMAIN\user works) or Bearer <User-Token> on every
+# call; parameters as query string or form fields, not JSON; errors 400/404 with a text body, 429 when rate limited
+# (90 calls a minute, 60 for Search and UserByEmail); 3 failed logins in a row block the IP for 5 minutes.
+# Authorization returns the user (IsAdmin; IsTech is false for admins). Tickets?mode&categoryId[]&statusId[]
+# &fromUserId&handledByUserID&count(<=300)&offset; rows say IssueID (sometimes TicketID) and Category, the Ticket?id=
+# detail says TicketID/CategoryName and has LastUpdated; AssignedToUserID is null when unassigned. Statuses: New 1,
+# In progress 2, Closed 3, custom ones have large ids and no "closed" flag, and only 3 is closed. There is no
+# statuses endpoint. POST ticket and POST comment answer a number. UpdateTicket (priority, not priorityId;
+# assignedUserId=0 unassigns; the assignee must be a tech of the ticket's category); Close. comments?id= rows:
+# CommentID, UserID, IsSystem, ForTechsOnly, CommentDate. CommentTemplates; categories; TechsForCategory?id=
+# (assignees are per category). Users?count&page&listMode needs a helpdesk administrator; its rows have IsAdmin but
+# no IsTech; UserByEmail / UserByUsername need a technician. Assets?page (50 per page)&nameprefix (3+ characters)
+# &assignedToUserId; Fields are {FieldID, FieldName, Value}, AssignedUsers full user objects. Priorities: -1 Low,
+# 0 Normal, 1 High, 2 Critical. Timestamps: ISO with or without Z, or ASP.NET /Date(ms)/ on older installs.
 MAX_COUNT = 300
 ASSETS_PER_PAGE = 50
 NAMEPREFIX_MIN = 3
 USERS_SCAN = 500  # Users' default count: one raw page scanned per page of a client-side user search
+USERS_MAX_PAGES = 20  # Users?listMode=techs|admins pages read at most (10,000 accounts)
 PRIORITIES = ((-1, "Low"), (0, "Normal"), (1, "High"), (2, "Critical"))
 CLOSED_STATUS_ID = "3"
-UNASSIGNED = "unassigned"
-
-# --- GUESSED: Jitbit documents none of the following; each is our best reading of its API. -------------
-# Statuses: there is no statuses endpoint. We start from the documented ids (1 New, 2 In progress, 3 Closed),
-# add every (StatusID, Status) pair seen in ticket rows, and learn custom ones from one sample read of the
-# most recently updated tickets. A custom status counts as closed / waiting when its name says so.
 DEFAULT_STATUSES = (("1", "New"), ("2", "In progress"), (CLOSED_STATUS_ID, "Closed"))
 STATUS_SAMPLE = 300
-CLOSED_WORDS = ("closed", "resolved", "solved", "done", "cancelled", "canceled")
-WAITING_WORDS = ("waiting", "pending", "awaiting")
-# Order: Tickets takes no sort parameter; we take its order to be newest-updated first (capabilities.sorts).
-# Search has no paging parameters: we read every match once and page the result on our side.
-# Comments: the order of comments?id= is not documented; we sort by CommentDate. A comment's author counts
-# as an agent when TechsForCategory lists them (the comment rows carry no IsTech flag).
-# POST ticket "returns the created ticket ID": we accept it bare (700) or as a JSON string ("700").
-# Asset types: there is no endpoint; they are the distinct TypeID/Type pairs over at most this many Assets
-# pages (TypeID is 0 in the doc's example, so a zero id falls back to the type's name).
+UNASSIGNED = "unassigned"
+CATEGORY_CONCURRENCY = 4  # TechsForCategory calls at once when every category's techs are needed
+LOGIN_BLOCK_SECONDS = 300.0  # 3 failed logins in a row block the IP for 5 minutes
+FAILED_LOGINS_TO_BLOCK = 3
+USERS_NEED_ADMIN = "the full user list needs a Jitbit administrator"
+TOKEN_EXPIRY = "A Jitbit token stops working when its user changes the password: get a new one at /User/Token."
+LOGIN_BLOCK = "Jitbit blocks the IP address for 5 minutes after three failed sign-ins in a row."
+ASSETS_OFF = "asset management is switched off on this Jitbit helpdesk, or this account may not see assets"
+
+# --- GUESSED: the doc and the field notes leave these open; each is our safest reading. --------------------------
+# Root: the doc says SaaS lives at <host>/helpdesk/api, Jitbit's own client uses <host>/api. When Authorization
+# answers 404 or an HTML page at the given root, we try once with /helpdesk inserted and keep the one that works.
+# Permissions: whether admin-only calls fail with 401 or 403 is undocumented. Once Authorization has succeeded, a
+# 401 elsewhere means "not allowed for this account" (PermissionDenied), not bad credentials.
+# The IP block's status and body are undocumented: a 429 on Authorization without a wait counts as the 5-minute block.
+# Throttling: 429 carries no Retry-After; a wait named in the body ("5 minutes") is honoured, else we wait 60 s
+# (real clients sleep 60 s). The server may also just answer slowly, so reads get a longer timeout (SLOW_READ).
+NO_HINT_WAIT = 60.0
+SLOW_READ = 60.0
+# Statuses: no endpoint (not /Statuses either). Names come from ticket rows (one sample of STATUS_SAMPLE tickets
+# plus every row read), from the profile's status_names, else "Status <id>". "Waiting" only from the profile's
+# waiting_statuses. mode=unclosed is taken to exclude exactly status 3.
+# Order: Tickets and Search take no sort parameter and their order is undocumented: we claim no sort, keep the
+# server's order and drop a row already shown on an earlier page (IssueID). A page that starts with the previous
+# page's first id means the server ignored offset (one client reports it): paging stops there.
+# Search: the doc lists no paging, Jitbit's own client sends count/offset as for Tickets; we do the same and take a
+# full page to mean more may follow.
+# Comments: the order of comments?id= is undocumented (we sort by CommentDate); a first comment repeating the
+# ticket body is dropped. Comment rows carry no IsTech: authors are agents when TechsForCategory (or, for an admin,
+# Users?listMode=techs / admins) lists them.
+# UpdateTicket / Close may answer 200 without applying a change: we read the ticket again and compare.
+# POST ticket "returns the created ticket ID": accepted bare (700) or quoted ("700").
+# Asset types: no endpoint; they are the distinct TypeID/Type pairs over at most this many Assets pages (TypeID is
+# 0 in the doc's example, so a zero id falls back to the type's name). The shape of an asset's Tickets items is not
+# documented (read as ticket rows {IssueID|TicketID}); ModelName is the asset's name and what nameprefix filters on.
+# Assets switched off (or no asset rights): Assets answers 403, 404 or an HTML page; the screen is unsupported then.
+# Users: whether listMode=all includes disabled accounts is unknown; rows with Disabled: true are dropped.
 ASSET_TYPE_SCAN_PAGES = 20
 USER_ASSET_PAGES = 10
-# Assets: the item shapes of Fields, AssignedUsers and Tickets are not documented (the doc shows [] and null);
-# we read Fields as {FieldID, FieldName, Value} (like UserCustomFields), AssignedUsers as user rows
-# {UserID, FirstName, LastName, Username, Email}, and Tickets as ticket rows {IssueID|TicketID, Subject}.
-# An asset has no name field: ModelName is what nameprefix filters on, so it is the asset's name.
-# Throttling: 429 names no wait; a number with a unit in the body ("5 minutes") is honoured, otherwise the
-# session backs off by itself (1 s, 2 s, 4 s ...) and then gives up with Throttled.
+ASSIGNEES_TTL = 600.0  # seconds a category's technicians are reused
+FRESH_SECONDS = 5.0  # the ticket re-read after a write serves the caller's own re-read this long
+_WAIT_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(seconds?|secs?|minutes?|mins?)\b", re.IGNORECASE)
+# --- end of guesses ------------------------------------------------------------------------------------------------
+
+_TICKET_IDS = ("IssueID", "TicketID")  # list rows say IssueID (sometimes TicketID), the detail says TicketID
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_REMEMBERED_QUERIES = 16  # listings whose page ids are kept for de-duplication
+_REMEMBERED_TICKETS = 64  # ticket bodies and categories kept to tidy threads
+# Failed sign-ins in a row per server (scheme://host:port), for every adapter of this process: the block is per IP.
+_LOGIN_FAILURES: dict[str, list[float]] = {}
 
 
-def status_flags(status_id: str, name: str) -> tuple[bool, bool]:
-    """(closed, waiting) for a status: id 3 or a closed-sounding name; waiting from the name."""
-    words = name.lower()
-    closed = status_id == CLOSED_STATUS_ID or any(w in words for w in CLOSED_WORDS)
-    return closed, not closed and any(w in words for w in WAITING_WORDS)
+def status_flags(status_id: str, waiting_ids: Iterable[str] = ()) -> tuple[bool, bool]:
+    """(closed, waiting) for a status id: closed is id 3 and nothing else; waiting only when the profile says so."""
+    closed = status_id == CLOSED_STATUS_ID
+    return closed, not closed and status_id in set(waiting_ids)
 
 
 def asset_type_of(raw: dict[str, Any]) -> AssetType | None:
@@ -108,17 +158,7 @@ def asset_fields(raw: dict[str, Any]) -> tuple[CustomField, ...]:
 def asset_ticket_ids(raw: dict[str, Any]) -> tuple[str, ...]:
     """Tickets[] as ticket ids."""
     tickets = raw.get("Tickets") or []
-    return tuple(
-        str(t.get("IssueID") or t.get("TicketID")) for t in tickets if isinstance(t, dict) and _first(t, _TICKET_IDS)
-    )
-
-
-_WAIT_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(seconds?|secs?|minutes?|mins?)\b", re.IGNORECASE)
-
-# --- end of guesses ---------------------------------------------------------------------------------------
-
-_TICKET_IDS = ("IssueID", "TicketID")  # list rows say IssueID, the detail says TicketID
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+    return tuple(str(_first(t, _TICKET_IDS)) for t in tickets if isinstance(t, dict) and _first(t, _TICKET_IDS))
 
 
 class _JitbitAuth(httpx.Auth):
@@ -142,34 +182,53 @@ class _JitbitAuth(httpx.Auth):
 
 
 class JitbitBackend(Backend):
-    """Jitbit's REST API: ``Tickets`` with count/offset, ``comments``, ``UpdateTicket``, users and assets."""
+    """Jitbit's REST API: ``Tickets``/``Search`` with count/offset, ``comments``, ``UpdateTicket``, users and assets."""
 
     name = "jitbit"
     title = "Jitbit"
     capabilities: ClassVar[Capabilities] = Capabilities(
         assets=True,
         internal_notes=True,
-        user_search=False,  # Users has no search: we filter its pages (UserByEmail for an exact email)
+        user_search=False,  # Users has no search: we filter its pages (exact UserByEmail / UserByUsername too)
         canned_responses=True,
         on_behalf=True,
         category_required=True,  # ticket POST: categoryId is not optional
         ticket_totals=False,
         max_page_size=MAX_COUNT,
-        sorts=frozenset({"updated"}),  # Tickets come newest-updated first; there is no sort parameter
+        sorts=frozenset(),  # no sort parameter and no documented order: the server's order
     )
+    # Below Jitbit's limits (90 a minute, 60 for Search and UserByEmail), leaving room for other clients.
+    request_budget: ClassVar[dict[str, int]] = {"*": 80, "search": 50, "userbyemail": 50}
 
     def __init__(self, session: HttpSession, profile: Profile) -> None:
         super().__init__(session, profile)
+        if "timeout" not in profile.model_fields_set:
+            # Over its limits Jitbit may answer slowly instead of with 429: give reads more time by default.
+            session.client.timeout = httpx.Timeout(
+                profile.timeout, connect=min(10.0, profile.timeout), read=max(profile.timeout, SLOW_READ)
+            )
+        self._is_admin: bool | None = None
         self._seen_statuses: dict[str, str] = {}
         self._tech_ids: set[str] | None = None
+        self._admin_ids: set[str] | None = None
         self._agents_load: asyncio.Future[list[Agent]] | None = None  # shared by callers while it runs
-        self._search: tuple[tuple[tuple[str, str], ...], list[TicketSummary]] | None = None
+        self._categories: list[Category] | None = None
+        self._categories_load: asyncio.Future[list[Category]] | None = None
+        self._assignees: dict[str, tuple[float, asyncio.Future[list[Agent]]]] = {}
+        self._asset_types: list[AssetType] | None = None
+        self._page_ids: OrderedDict[tuple[Any, ...], dict[int, tuple[str, ...]]] = OrderedDict()
+        self._ticket_info: OrderedDict[str, tuple[str, str | None]] = OrderedDict()  # id -> (body, category id)
+        self._ticket_reads: dict[str, asyncio.Future[None]] = {}
+        self._fresh: dict[str, tuple[float, Ticket]] = {}
+        self.clock: Callable[[], float] = time.monotonic
+        self.assets_available: bool | None = None  # False once Assets said the module is off
+        self.users_notice: str | None = None  # set when only exact user lookups are possible
 
     # -- construction and hooks -----------------------------------------------------------------------
 
     @classmethod
     def api_root(cls, url: str) -> str:
-        """``<base>/api/`` (the base includes ``/helpdesk`` where Jitbit lives under it)."""
+        """``<base>/api/``; ``whoami`` retries once with ``/helpdesk`` inserted when nothing answers there."""
         return url.rstrip("/") + "/api/"
 
     @classmethod
@@ -181,7 +240,7 @@ class JitbitBackend(Backend):
 
     @staticmethod
     def throttle_wait(response: httpx.Response) -> float | None:
-        """429: Retry-After if sent, else a wait named in the body, else 0.0 ("no hint": back off)."""
+        """429: Retry-After, else a wait named in the body, else 60 s (5 minutes on Authorization: the IP block)."""
         if response.status_code != 429:
             return None
         wait = retry_after_header(response)
@@ -189,27 +248,123 @@ class JitbitBackend(Backend):
             match = _WAIT_WITH_UNIT.search(response.text[:500])
             if match:
                 wait = float(match.group(1)) * (60 if match.group(2).lower().startswith("min") else 1)
-        return 0.0 if wait is None else wait
+        if wait is None:
+            wait = LOGIN_BLOCK_SECONDS if _path_of(response).endswith("/authorization") else NO_HINT_WAIT
+        return wait
+
+    @property
+    def root(self) -> str:
+        """The API root in use (``/helpdesk/api/`` when the given url needed it)."""
+        return self.http.api_root
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        data: dict[str, str] | None = None,
+        write: bool | None = None,
+    ) -> httpx.Response:
+        """One request; after a successful sign-in a 401 means this account may not do it (PermissionDenied)."""
+        try:
+            return await self.http.request(method, path, params=params, data=data, write=write)
+        except AuthError:
+            if self._me is None or path.lower() == "authorization":
+                raise
+            hint = PermissionDenied.hint + (f" {TOKEN_EXPIRY}" if self.profile.token is not None else "")
+            raise PermissionDenied(f"Jitbit refused {path} for this account (HTTP 401)", hint=hint) from None
 
     async def _get(self, path: str, params: Any = None) -> Any:
-        return await self.http.get_json(path, params=params)
+        return decode_json(await self._send("GET", path, params=params))
 
     async def _post(self, path: str, data: dict[str, Any]) -> httpx.Response:
-        return await self.http.request("POST", path, data={k: str(v) for k, v in data.items()})
+        return await self._send("POST", path, data={k: str(v) for k, v in data.items()})
 
     # -- identity and reference data ----------------------------------------------------------------
 
     async def whoami(self) -> Agent:
         """POST Authorization: the signed-in user (idempotent, so it is retried like a read)."""
-        response = await self.http.request("POST", "Authorization", write=False)
+        try:
+            response = await self._authorize()
+        except (AuthError, PermissionDenied, Throttled) as exc:
+            raise self._login_refused(exc) from None
+        _LOGIN_FAILURES.pop(self._origin(), None)
         raw = expect_dict(decode_json(response), "Authorization")
+        self._is_admin = bool(raw.get("IsAdmin"))
         self._me = Agent(
             id=str(require(raw, "UserID", "Authorization")), name=_name(raw), email=opt_str(raw.get("Email"))
         )
         return self._me
 
+    def _origin(self) -> str:
+        url = httpx.URL(self.http.api_root)
+        return f"{url.scheme}://{url.host}:{url.port}"
+
+    def _login_refused(self, exc: AuthError | PermissionDenied | Throttled) -> AuthError | PermissionDenied | Throttled:
+        """The sign-in error to show, counting failed sign-ins to this server (3 in a row block the IP for 5 min)."""
+        now = self.clock()
+        failures = _LOGIN_FAILURES.setdefault(self._origin(), [])
+        if len(failures) >= FAILED_LOGINS_TO_BLOCK and now - failures[FAILED_LOGINS_TO_BLOCK - 1] > LOGIN_BLOCK_SECONDS:
+            failures.clear()  # the block is over: a new run of failures starts
+        if isinstance(exc, AuthError):
+            failures.append(now)
+        # A refusal after the third failure (or a 403/429 once three failed) is the block, not the password.
+        blocked = len(failures) > FAILED_LOGINS_TO_BLOCK - (0 if isinstance(exc, AuthError) else 1)
+        if blocked:
+            left = failures[FAILED_LOGINS_TO_BLOCK - 1] + LOGIN_BLOCK_SECONDS - now
+            wait = max(1, ceil(left))
+            self.http.cooldown_until = self.http._clock() + wait  # send nothing until the block is over
+            message = f"Jitbit refuses sign-ins after {FAILED_LOGINS_TO_BLOCK} failed ones in a row"
+            return Throttled(f"{message}: this IP address is blocked for 5 minutes", retry_after=wait)
+        if isinstance(exc, AuthError):
+            left_tries = FAILED_LOGINS_TO_BLOCK - len(failures)
+            if left_tries <= 0:
+                block = "That was the third failed sign-in in a row: Jitbit now blocks this IP address for 5 minutes."
+            else:
+                tries = "one more failed sign-in" if left_tries == 1 else f"{left_tries} more failed sign-ins"
+                block = f"After {tries} in a row Jitbit blocks this IP address for 5 minutes."
+            first = TOKEN_EXPIRY if self.profile.token is not None else AuthError.hint
+            return AuthError(exc.message, hint=f"{first} {block}")
+        if isinstance(exc, PermissionDenied):
+            return PermissionDenied(exc.message, hint=f"{LOGIN_BLOCK} {PermissionDenied.hint}")
+        return Throttled(f"{exc.message}; {LOGIN_BLOCK}", retry_after=exc.retry_after)
+
+    async def _authorize(self) -> httpx.Response:
+        """Authorization at the given root, else once at ``<url>/helpdesk/api/`` (nothing or an HTML page there)."""
+        first: NotFound | ProtocolError
+        try:
+            response = await self._send("POST", "Authorization", write=False)
+        except NotFound as exc:
+            first = exc
+        else:
+            if not _is_html(response):
+                return response
+            first = ProtocolError(f"{self.http.api_root} answered with an HTML page, not Jitbit's API")
+        alternate = _helpdesk_root(self.profile.url)
+        if alternate is None:
+            raise first
+        given = self.http.api_root
+        self.http.api_root = alternate
+        try:
+            response = await self._send("POST", "Authorization", write=False)
+        except NotFound:
+            self.http.api_root = given
+            raise type(first)(f"no Jitbit API at {given} nor at {alternate}") from None
+        if _is_html(response):
+            self.http.api_root = given
+            raise ProtocolError(f"no Jitbit API at {given} nor at {alternate} (HTML pages)")
+        _log.info("Jitbit answered at %s, not at %s: using it", alternate, given)
+        return response
+
+    async def _admin(self) -> bool:
+        """Whether the signed-in user is a helpdesk administrator (from Authorization)."""
+        if self._is_admin is None:
+            await self.whoami()
+        return bool(self._is_admin)
+
     async def statuses(self) -> list[Status]:
-        """The documented statuses plus those seen in a sample of recent tickets (GUESSED: no endpoint)."""
+        """The documented statuses, the profile's, and those seen in a sample of tickets (no endpoint)."""
         raw = expect_list(await self._get("Tickets", {"mode": "all", "count": STATUS_SAMPLE}), "Tickets")
         for row in raw:
             if isinstance(row, dict):
@@ -217,40 +372,108 @@ class JitbitBackend(Backend):
         return self._known_statuses()
 
     def _known_statuses(self) -> list[Status]:
-        names = {**dict(DEFAULT_STATUSES), **self._seen_statuses}
-        statuses = []
-        for status_id in sorted(names, key=lambda i: (_number(i, 10**9), i)):
-            closed, waiting = status_flags(status_id, names[status_id])
-            statuses.append(Status(id=status_id, name=names[status_id], closed=closed, waiting=waiting))
-        return statuses
+        ids = {i for i, _ in DEFAULT_STATUSES} | set(self._status_names()) | self._waiting_ids()
+        ids |= set(self._seen_statuses)
+        return [self._make_status(i) for i in sorted(ids, key=lambda i: (_number(i, 10**12), i))]
+
+    def _status_names(self) -> dict[str, str]:
+        return {str(k).strip(): v for k, v in self.profile.status_names.items() if v}
+
+    def _waiting_ids(self) -> set[str]:
+        return {str(i).strip() for i in self.profile.waiting_statuses}
+
+    def _make_status(self, status_id: str) -> Status:
+        """A status by id: the server's name, else the profile's, else the documented one, else "Status <id>"."""
+        name = (
+            self._seen_statuses.get(status_id)
+            or self._status_names().get(status_id)
+            or dict(DEFAULT_STATUSES).get(status_id)
+            or f"Status {status_id}"
+        )
+        closed, waiting = status_flags(status_id, self._waiting_ids())
+        return Status(id=status_id, name=name, closed=closed, waiting=waiting)
 
     async def priorities(self) -> list[Priority]:
         """Jitbit's fixed priorities -1..2, ranked 0..3."""
         return [_priority(value) for value, _ in PRIORITIES]
 
     async def categories(self) -> list[Category]:
-        """GET categories."""
+        """GET categories (callers arriving while it runs share the request)."""
+        self._categories_load = _shared(self._categories_load, self._fetch_categories)
+        return list(await asyncio.shield(self._categories_load))
+
+    async def _fetch_categories(self) -> list[Category]:
         raw = expect_list(await self._get("categories"), "categories")
-        return [self._category(expect_dict(c, "categories")) for c in raw]
+        self._categories = [self._category(expect_dict(c, "categories")) for c in raw]
+        return self._categories
+
+    async def _known_categories(self) -> list[Category]:
+        """The categories already read (or being read), else one read."""
+        if self._categories is not None:
+            return self._categories
+        return await self.categories()
+
+    async def assignees(self, category_id: str | None) -> list[Agent]:
+        """TechsForCategory?id=: who a ticket of this category can be assigned to (reused for a while)."""
+        if category_id is None:
+            return await self.agents()
+        cached = self._assignees.get(category_id)
+        if cached is not None:
+            started, load = cached
+            failed = load.done() and (load.cancelled() or load.exception() is not None)
+            if not failed and self.clock() - started < ASSIGNEES_TTL:
+                return list(await asyncio.shield(load))
+        load = asyncio.ensure_future(self._fetch_techs(category_id))
+        self._assignees[category_id] = (self.clock(), load)
+        return list(await asyncio.shield(load))
+
+    async def _fetch_techs(self, category_id: str) -> list[Agent]:
+        raw = expect_list(await self._get("TechsForCategory", {"id": category_id}), "TechsForCategory")
+        agents = [self._agent(expect_dict(t, "TechsForCategory"), "TechsForCategory") for t in raw]
+        return sorted(agents, key=lambda a: a.name.lower())
 
     async def agents(self) -> list[Agent]:
-        """The assignable technicians; callers arriving while a fetch runs share it (no duplicate requests)."""
-        if self._agents_load is None or self._agents_load.done():
-            self._agents_load = asyncio.ensure_future(self._fetch_agents())
-        return await asyncio.shield(self._agents_load)
+        """Every technician; callers arriving while a fetch runs share it (no duplicate requests)."""
+        self._agents_load = _shared(self._agents_load, self._fetch_agents)
+        return list(await asyncio.shield(self._agents_load))
 
     async def _fetch_agents(self) -> list[Agent]:
-        """TechsForCategory over every category, deduplicated."""
-        categories = await self.categories()
-        lists = await asyncio.gather(*(self._get("TechsForCategory", {"id": c.id}) for c in categories))
+        """One Users?listMode=techs for an administrator, else TechsForCategory over the categories (4 at once)."""
         agents: dict[str, Agent] = {}
-        for raw in lists:
-            for tech in expect_list(raw, "TechsForCategory"):
-                tech = expect_dict(tech, "TechsForCategory")
-                agent_id = str(require(tech, "UserID", "TechsForCategory"))
-                agents.setdefault(agent_id, Agent(id=agent_id, name=_name(tech), email=opt_str(tech.get("Email"))))
+        listed = False
+        if await self._admin():
+            try:
+                for row in await self._users_in_mode("techs"):
+                    agent = self._agent(row, "Users")
+                    agents.setdefault(agent.id, agent)
+                listed = True
+            except PermissionDenied:
+                self._is_admin = False
+        if not listed:
+            limit = asyncio.Semaphore(CATEGORY_CONCURRENCY)
+
+            async def techs(category: Category) -> list[Agent]:
+                async with limit:
+                    return await self.assignees(category.id)
+
+            categories = await self._known_categories()
+            for found in await asyncio.gather(*(techs(c) for c in categories)):
+                for agent in found:
+                    agents.setdefault(agent.id, agent)
         self._tech_ids = set(agents)
         return sorted(agents.values(), key=lambda a: a.name.lower())
+
+    async def _users_in_mode(self, mode: str) -> list[dict[str, Any]]:
+        """Every enabled row of Users?listMode=<mode> (administrators only)."""
+        rows: list[dict[str, Any]] = []
+        for number in range(1, USERS_MAX_PAGES + 1):
+            raw = expect_list(
+                await self._get("Users", {"listMode": mode, "count": USERS_SCAN, "page": number}), "Users"
+            )
+            rows += [r for r in (expect_dict(x, "Users") for x in raw) if not r.get("Disabled")]
+            if len(raw) < USERS_SCAN:
+                break
+        return rows
 
     async def canned_responses(self) -> list[CannedResponse]:
         """GET CommentTemplates."""
@@ -259,7 +482,7 @@ class JitbitBackend(Backend):
             CannedResponse(
                 id=str(require(t, "TemplateId", "CommentTemplates")),
                 name=str(t.get("Name") or ""),
-                body=body_text(t.get("Body")),
+                body=body_text(t.get("Body"), bbcode=True),
             )
             for t in (expect_dict(x, "CommentTemplates") for x in raw)
         ]
@@ -267,22 +490,27 @@ class JitbitBackend(Backend):
     async def _my_id(self) -> str:
         return (self._me or await self.whoami()).id
 
-    async def _technicians(self) -> set[str]:
-        """Ids of technicians, to tell agents' comments from customers' (read once)."""
-        if self._tech_ids is None:
-            try:
-                await self.agents()
-            except (PermissionDenied, NotFound):
-                self._tech_ids = set()
-        ids = set(self._tech_ids or ())
+    async def _technicians(self, category_id: str | None) -> set[str]:
+        """Ids that count as agents among comment authors: technicians (of the category, for a non-admin), admins."""
+        ids: set[str] = set()
+        try:
+            if self._tech_ids is not None:
+                ids |= self._tech_ids
+            elif category_id is not None and not await self._admin():
+                ids |= {a.id for a in await self.assignees(category_id)}
+            else:
+                ids |= {a.id for a in await self.agents()}
+            if await self._admin():
+                if self._admin_ids is None:
+                    self._admin_ids = {str(r["UserID"]) for r in await self._users_in_mode("admins") if "UserID" in r}
+                ids |= self._admin_ids
+        except DeskError as exc:  # cosmetic (who is an agent): never a reason to fail the thread
+            _log.info("technicians unknown (%s): comment authors are told apart by notes only", type(exc).__name__)
         if self._me is not None:
             ids.add(self._me.id)
         return ids
 
     # -- tickets ------------------------------------------------------------------------------------
-
-    def _closed_ids(self) -> list[str]:
-        return [s.id for s in self._known_statuses() if s.closed]
 
     async def _filters(self, query: TicketQuery, assignee_param: str) -> list[tuple[str, str]]:
         """The server-side filters both Tickets and Search have: status, category, requester, assignee."""
@@ -294,57 +522,116 @@ class JitbitBackend(Backend):
             params.append((assignee_param, await self._my_id()))
         elif query.assignee and query.assignee != UNASSIGNED:
             params.append((assignee_param, query.assignee))
+        if not query.status_ids and query.state == "closed":
+            params.append(("statusId", CLOSED_STATUS_ID))  # closed is status 3 and nothing else
         return params
 
     @staticmethod
     def _keep(ticket: TicketSummary, query: TicketQuery) -> bool:
-        """The filters Jitbit lacks, applied to each row: unassigned and priority."""
+        """The filters Jitbit lacks, applied to each row: unassigned, priority and (for Search) open."""
         if query.assignee == UNASSIGNED and ticket.assignee is not None:
+            return False
+        if not _in_state(ticket, query):
             return False
         return not query.priority_ids or (ticket.priority is not None and ticket.priority.id in query.priority_ids)
 
     async def list_tickets(self, query: TicketQuery, page: int, size: int) -> Page[TicketSummary]:
-        """GET Tickets with count/offset (or Search for text); has_next when the raw page came back full."""
+        """GET Tickets (or Search for text) with count/offset; has_next when the raw page came back full."""
         size = max(1, min(size, MAX_COUNT))
         if query.text and query.text.strip():
-            return await self._search_page(query, page, size)
+            params = [("query", query.text.strip()), *await self._filters(query, "assignedToUserId")]
+            return await self._ticket_page("Search", params, query, page, size)
         params = await self._filters(query, "handledByUserID")
-        mode = "all"
-        if not query.status_ids and query.state == "open":
-            mode = "unclosed"
-        elif not query.status_ids and query.state == "closed":
-            params += [("statusId", s) for s in self._closed_ids()]
-        params += [("mode", mode), ("count", str(size)), ("offset", str((page - 1) * size))]
-        raw = expect_list(await self._get("Tickets", params), "Tickets")
-        rows = [self._summary(expect_dict(r, "Tickets")) for r in raw]
-        items = tuple(t for t in rows if self._keep(t, query))
-        return Page[TicketSummary](items=items, number=page, size=size, total=None, has_next=len(raw) >= size)
+        unclosed = not query.status_ids and query.state == "open"
+        params.append(("mode", "unclosed" if unclosed else "all"))
+        return await self._ticket_page("Tickets", params, query, page, size)
 
-    async def _search_page(self, query: TicketQuery, page: int, size: int) -> Page[TicketSummary]:
-        """GET Search (not paged by Jitbit): every match is read once, then filtered and sliced here."""
-        params = [("query", (query.text or "").strip()), *await self._filters(query, "assignedToUserId")]
-        key = tuple(params)
-        if page == 1 or self._search is None or self._search[0] != key:
-            raw = expect_list(await self._get("Search", params), "Search")
-            self._search = (key, [self._summary(expect_dict(r, "Search")) for r in raw])
-        matches = [t for t in self._search[1] if self._keep(t, query) and _in_state(t, query)]
-        start = (page - 1) * size
-        items = tuple(matches[start : start + size])
-        return Page[TicketSummary](
-            items=items, number=page, size=size, total=None, has_next=len(matches) > start + size
-        )
+    async def _ticket_page(
+        self, path: str, params: list[tuple[str, str]], query: TicketQuery, page: int, size: int
+    ) -> Page[TicketSummary]:
+        """One count/offset page of ``path``: rows already shown on an earlier page are dropped."""
+        paged = [*params, ("count", str(size)), ("offset", str((page - 1) * size))]
+        raw = expect_list(await self._get(path, paged), path)
+        rows = [self._summary(expect_dict(r, path), path) for r in raw]
+        rows, repeated = self._unseen(path, params, page, rows)
+        items = tuple(t for t in rows if self._keep(t, query))
+        has_next = len(raw) >= size and not repeated
+        return Page[TicketSummary](items=items, number=page, size=size, total=None, has_next=has_next)
+
+    def _unseen(
+        self, path: str, params: list[tuple[str, str]], page: int, rows: list[TicketSummary]
+    ) -> tuple[list[TicketSummary], bool]:
+        """``rows`` without ids of earlier pages of the same listing; True when the page repeats the previous one."""
+        key = (path, tuple(params))
+        pages = self._page_ids.setdefault(key, {})
+        self._page_ids.move_to_end(key)
+        while len(self._page_ids) > _REMEMBERED_QUERIES:
+            self._page_ids.popitem(last=False)
+        ids = tuple(t.id for t in rows)
+        previous = pages.get(page - 1)
+        pages[page] = ids
+        if page > 1 and previous and ids and previous[0] == ids[0]:
+            _log.warning("%s page %d repeats page %d: the server ignored offset; paging stops", path, page, page - 1)
+            return [], True
+        shown = {i for number, earlier in pages.items() if number < page for i in earlier}
+        unique: list[TicketSummary] = []
+        for ticket in rows:
+            if ticket.id not in shown:
+                shown.add(ticket.id)
+                unique.append(ticket)
+        return unique, False
 
     async def get_ticket(self, ticket_id: str) -> Ticket:
-        """GET Ticket?id=."""
-        return self._ticket(expect_dict(await self._get("Ticket", {"id": ticket_id}), "Ticket"))
+        """GET Ticket?id= (just after our own write, the ticket read to check it)."""
+        fresh = self._fresh.pop(ticket_id, None)
+        if fresh is not None and self.clock() - fresh[0] <= FRESH_SECONDS:
+            return fresh[1]
+        return await self._read_ticket(ticket_id)
+
+    async def _read_ticket(self, ticket_id: str) -> Ticket:
+        """GET Ticket?id=; a thread read meanwhile waits for it to compare its first comment with the body."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._ticket_reads[ticket_id] = done
+        try:
+            ticket = self._ticket(expect_dict(await self._get("Ticket", {"id": ticket_id}), "Ticket"))
+        finally:
+            if not done.done():
+                done.set_result(None)
+            if self._ticket_reads.get(ticket_id) is done:
+                del self._ticket_reads[ticket_id]
+        if ticket.id != ticket_id:
+            _log.info("Ticket?id=%s answered TicketID %s", ticket_id, ticket.id)
+        self._ticket_info[ticket_id] = (ticket.body.strip(), ticket.category.id if ticket.category else None)
+        self._ticket_info.move_to_end(ticket_id)
+        while len(self._ticket_info) > _REMEMBERED_TICKETS:
+            self._ticket_info.popitem(last=False)
+        return ticket
 
     async def get_thread(self, ticket_id: str) -> list[Comment]:
         """GET comments?id=, oldest first; ForTechsOnly is a note, IsSystem a system entry."""
-        # The technicians (to tell agents from customers) load alongside the comments, not after them.
-        answer, techs = await asyncio.gather(self._get("comments", {"id": ticket_id}), self._technicians())
+
+        async def authors() -> set[str]:
+            reading = self._ticket_reads.get(ticket_id)
+            if reading is not None:
+                await asyncio.shield(reading)
+            info = self._ticket_info.get(ticket_id)
+            return await self._technicians(info[1] if info else None)
+
+        answer, techs = await alongside(self._get("comments", {"id": ticket_id}), authors())
         raw = expect_list(answer, "comments")
         comments = [self._comment(expect_dict(c, "comments"), ticket_id, techs) for c in raw]
-        return sorted(comments, key=lambda c: (c.created_at is None, c.created_at, _number(c.id, 0)))
+        comments.sort(key=lambda c: (c.created_at is None, c.created_at, _number(c.id, 0)))
+        info = self._ticket_info.get(ticket_id)
+        first = comments[0] if comments else None
+        if (
+            first is not None
+            and info
+            and info[0]
+            and first.kind is not CommentKind.SYSTEM
+            and first.body.strip() == info[0]
+        ):
+            del comments[0]  # the ticket's own body, repeated as its first comment
+        return comments
 
     async def create_ticket(self, draft: NewTicket) -> Ticket:
         """POST ticket (userId: on behalf of the requester); the answer is the new id."""
@@ -365,7 +652,7 @@ class JitbitBackend(Backend):
         return await self.get_ticket(new_id)
 
     async def add_reply(self, ticket_id: str, body: str) -> None:
-        """POST comment."""
+        """POST comment (the answer, the new comment's id, is not needed)."""
         await self._post("comment", {"id": ticket_id, "body": body})
 
     async def add_note(self, ticket_id: str, body: str) -> None:
@@ -373,7 +660,7 @@ class JitbitBackend(Backend):
         await self._post("comment", {"id": ticket_id, "body": body, "forTechsOnly": "true"})
 
     async def update_ticket(self, ticket_id: str, change: TicketChange) -> None:
-        """POST UpdateTicket with the changed fields (assignedUserId=0 unassigns)."""
+        """POST UpdateTicket with the changed fields (assignedUserId=0 unassigns), then check they took."""
         data: dict[str, Any] = {}
         if change.status_id is not None:
             data["statusId"] = change.status_id
@@ -383,32 +670,85 @@ class JitbitBackend(Backend):
             data["categoryId"] = change.category_id
         if change.assignee_id is not None:
             data["assignedUserId"] = change.assignee_id or "0"
-        if data:
+        if not data:
+            return
+        try:
             await self._post("UpdateTicket", {"id": ticket_id, **data})
+        except InvalidInput as exc:
+            if change.assignee_id:
+                hint = "Jitbit assigns a ticket only to a technician of its category."
+                raise InvalidInput(exc.message, fields={"assignee": exc.message}, hint=hint) from None
+            raise
+        ticket = await self._reread(ticket_id)
+        missed = [name for name, took in _applied(change, ticket) if not took]
+        if missed:
+            raise InvalidInput(
+                f"the server did not apply {', '.join(missed)}",
+                fields=dict.fromkeys(missed, "not applied by the server"),
+            )
 
     async def close_ticket(self, ticket_id: str) -> None:
-        """POST Close."""
+        """POST Close, then check the ticket is closed (status 3)."""
         await self._post("Close", {"id": ticket_id})
+        ticket = await self._reread(ticket_id)
+        if ticket.status is None or ticket.status.id != CLOSED_STATUS_ID:
+            raise InvalidInput("the server did not apply the close", fields={"status": "not applied by the server"})
+
+    async def _reread(self, ticket_id: str) -> Ticket:
+        """The ticket after our write; the caller's own re-read right after gets this copy (one GET, not two)."""
+        ticket = await self._read_ticket(ticket_id)
+        now = self.clock()
+        self._fresh = {k: v for k, v in self._fresh.items() if now - v[0] <= FRESH_SECONDS}
+        self._fresh[ticket_id] = (now, ticket)
+        return ticket
 
     # -- users ----------------------------------------------------------------------------------------
 
     async def list_users(self, search: str | None, page: int, size: int) -> Page[User]:
-        """UserByEmail for an email, else Users pages filtered here (Jitbit cannot search users)."""
+        """Administrators: UserByEmail for an email, else Users pages filtered here. Others: exact lookups only."""
         text = (search or "").strip()
+        if not await self._admin():
+            return await self._exact_users(text, page, size)
         if text and _EMAIL.fullmatch(text):
             try:
                 raw = expect_dict(await self._get("UserByEmail", {"email": text}), "UserByEmail")
             except NotFound:
                 pass  # not an exact address: look through the list instead
             else:
-                items = (self._user(raw),) if page == 1 else ()
+                items = (self._user(raw),) if page == 1 and not raw.get("Disabled") else ()
                 return Page[User](items=items, number=page, size=size, has_next=False)
         count = USERS_SCAN if text else max(1, size)
-        raw_list = expect_list(await self._get("Users", {"count": count, "page": page}), "Users")
-        users = [self._user(expect_dict(u, "Users")) for u in raw_list]
+        try:
+            raw_list = expect_list(await self._get("Users", {"count": count, "page": page}), "Users")
+        except PermissionDenied:
+            self._is_admin = False
+            return await self._exact_users(text, page, size)
+        if self._tech_ids is None:
+            with contextlib.suppress(PermissionDenied, Throttled, NotFound):
+                await self.agents()  # Users rows have no IsTech: mark technicians from the techs list
+        rows = [expect_dict(u, "Users") for u in raw_list]
+        users = [self._user(u) for u in rows if not u.get("Disabled")]
         words = text.lower().split()
         items = tuple(u for u in users if all(w in _haystack(u) for w in words))
         return Page[User](items=items, number=page, size=count, has_next=len(raw_list) >= count)
+
+    async def _exact_users(self, text: str, page: int, size: int) -> Page[User]:
+        """A technician's user search: UserByEmail / UserByUsername, exact matches only."""
+        self.users_notice = f"{USERS_NEED_ADMIN}: only an exact email address or username is found"
+        if not text:
+            raise PermissionDenied(USERS_NEED_ADMIN, hint="Search for an exact email address or username.")
+        lookups = [("UserByUsername", {"username": text})]
+        if _EMAIL.fullmatch(text):
+            lookups.insert(0, ("UserByEmail", {"email": text}))
+        if page == 1:
+            for path, params in lookups:
+                try:
+                    raw = expect_dict(await self._get(path, params), path)
+                except NotFound:
+                    continue
+                if not raw.get("Disabled"):
+                    return Page[User](items=(self._user(raw),), number=page, size=size, has_next=False)
+        return Page[User](items=(), number=page, size=size, has_next=False)
 
     async def get_user(self, user_id: str) -> User:
         """GET User?userId=."""
@@ -416,18 +756,35 @@ class JitbitBackend(Backend):
 
     # -- assets ---------------------------------------------------------------------------------------
 
+    async def _assets(self, params: dict[str, Any]) -> list[Any]:
+        """GET Assets; 403, 404 or an HTML page mean asset management is off (Unsupported)."""
+        if self.assets_available is False:
+            raise Unsupported(ASSETS_OFF)
+        try:
+            response = await self._send("GET", "Assets", params=params)
+        except (PermissionDenied, NotFound) as exc:
+            self.assets_available = False
+            raise Unsupported(f"{ASSETS_OFF} ({exc.title})") from None
+        if _is_html(response):
+            self.assets_available = False
+            raise Unsupported(f"{ASSETS_OFF} (an HTML page came back)")
+        self.assets_available = True
+        return expect_list(decode_json(response), "Assets")
+
     async def asset_types(self) -> list[AssetType]:
-        """The distinct asset types over the Assets pages (GUESSED: Jitbit has no asset-types endpoint)."""
-        found: dict[str, AssetType] = {}
-        for number in range(1, ASSET_TYPE_SCAN_PAGES + 1):
-            raw = expect_list(await self._get("Assets", {"page": number}), "Assets")
-            for row in raw:
-                kind = asset_type_of(expect_dict(row, "Assets"))
-                if kind is not None:
-                    found.setdefault(kind.id, kind)
-            if len(raw) < ASSETS_PER_PAGE:
-                break
-        return sorted(found.values(), key=lambda t: t.name.lower())
+        """The distinct asset types over the Assets pages (no endpoint), read once per session."""
+        if self._asset_types is None:
+            found: dict[str, AssetType] = {}
+            for number in range(1, ASSET_TYPE_SCAN_PAGES + 1):
+                raw = await self._assets({"page": number})
+                for row in raw:
+                    kind = asset_type_of(expect_dict(row, "Assets"))
+                    if kind is not None:
+                        found.setdefault(kind.id, kind)
+                if len(raw) < ASSETS_PER_PAGE:
+                    break
+            self._asset_types = sorted(found.values(), key=lambda t: t.name.lower())
+        return list(self._asset_types)
 
     async def list_assets(self, type_id: str | None, search: str | None, page: int, size: int) -> Page[Asset]:
         """GET Assets (50 per page, whatever ``size`` says); nameprefix for 3+ characters; type filtered here."""
@@ -435,7 +792,7 @@ class JitbitBackend(Backend):
         params: dict[str, Any] = {"page": page}
         if len(text) >= NAMEPREFIX_MIN:
             params["nameprefix"] = text
-        raw = expect_list(await self._get("Assets", params), "Assets")
+        raw = await self._assets(params)
         assets = [self._asset(expect_dict(a, "Assets")) for a in raw]
         items = tuple(
             a
@@ -447,13 +804,15 @@ class JitbitBackend(Backend):
 
     async def get_asset(self, asset_id: str) -> Asset:
         """GET Asset?id=."""
+        if self.assets_available is False:
+            raise Unsupported(ASSETS_OFF)
         return self._asset(expect_dict(await self._get("Asset", {"id": asset_id}), "Asset"))
 
     async def user_assets(self, user_id: str) -> list[Asset]:
         """GET Assets?assignedToUserId=, every page."""
         assets: list[Asset] = []
         for number in range(1, USER_ASSET_PAGES + 1):
-            raw = expect_list(await self._get("Assets", {"assignedToUserId": user_id, "page": number}), "Assets")
+            raw = await self._assets({"assignedToUserId": user_id, "page": number})
             assets += [self._asset(expect_dict(a, "Assets")) for a in raw]
             if len(raw) < ASSETS_PER_PAGE:
                 break
@@ -462,20 +821,23 @@ class JitbitBackend(Backend):
     # -- mapping ----------------------------------------------------------------------------------------
 
     def _status(self, raw: dict[str, Any]) -> Status | None:
-        """The row's status; remembers (StatusID, Status) so custom statuses show up in ``statuses``."""
+        """The row's status; remembers the server's name so custom statuses show up in ``statuses``."""
         status_id = opt_str(raw.get("StatusID"))
         if status_id is None:
             return None
-        name = opt_str(raw.get("Status")) or self._seen_statuses.get(status_id) or dict(DEFAULT_STATUSES).get(status_id)
-        name = name or status_id
-        self._seen_statuses[status_id] = name
-        closed, waiting = status_flags(status_id, name)
-        return Status(id=status_id, name=name, closed=closed, waiting=waiting)
+        name = opt_str(raw.get("Status"))
+        if name is not None:
+            self._seen_statuses[status_id] = name
+        return self._make_status(status_id)
 
     @staticmethod
     def _category(raw: dict[str, Any]) -> Category:
         category_id = str(require(raw, "CategoryID", "category"))
         return Category(id=category_id, name=str(raw.get("NameWithSection") or raw.get("Name") or category_id))
+
+    @staticmethod
+    def _agent(raw: dict[str, Any], where: str) -> Agent:
+        return Agent(id=str(require(raw, "UserID", where)), name=_name(raw), email=opt_str(raw.get("Email")))
 
     def _common(self, raw: dict[str, Any], where: str) -> dict[str, Any]:
         """Fields the list row and the detail share, with their names normalised."""
@@ -498,7 +860,7 @@ class JitbitBackend(Backend):
             "due_at": parse_time(raw.get("DueDate")),
         }
 
-    def _summary(self, raw: dict[str, Any]) -> TicketSummary:
+    def _summary(self, raw: dict[str, Any], where: str = "Tickets") -> TicketSummary:
         """A Tickets/Search row (IssueID, Category, the submitter's and technician's names inline)."""
         requester = None
         if raw.get("UserID") is not None:
@@ -508,11 +870,13 @@ class JitbitBackend(Backend):
             tech = " ".join(str(p) for p in (raw.get("TechFirstName"), raw.get("TechLastName")) if p)
             assignee_id = str(raw["AssignedToUserID"])
             assignee = Agent(id=assignee_id, name=tech or str(raw.get("Technician") or assignee_id))
-        return TicketSummary(**self._common(raw, "Tickets"), requester=requester, assignee=assignee)
+        return TicketSummary(**self._common(raw, where), requester=requester, assignee=assignee)
 
     def _ticket(self, raw: dict[str, Any]) -> Ticket:
         """The Ticket detail (TicketID, CategoryName, SubmitterUserInfo, AssigneeUserInfo, Tags, Attachments)."""
         submitter = raw.get("SubmitterUserInfo")
+        if isinstance(submitter, list):  # one real client models it as a list
+            submitter = next((s for s in submitter if isinstance(s, dict)), None)
         requester = None
         if isinstance(submitter, dict):
             requester = Person(
@@ -538,7 +902,7 @@ class JitbitBackend(Backend):
             **self._common(raw, "Ticket"),
             requester=requester,
             assignee=assignee,
-            body=body_text(raw.get("Body")),
+            body=body_text(raw.get("Body"), bbcode=True),
             tags=tags,
             attachments=attachments,
         )
@@ -559,12 +923,13 @@ class JitbitBackend(Backend):
             kind=kind,
             author=author,
             created_at=parse_time(raw.get("CommentDate")),
-            body=body_text(raw.get("Body")),
+            body=body_text(raw.get("Body"), bbcode=True),
         )
 
-    @staticmethod
-    def _user(raw: dict[str, Any]) -> User:
+    def _user(self, raw: dict[str, Any]) -> User:
+        """A user; an agent when IsTech or IsAdmin says so or the techs list names them (Users rows lack IsTech)."""
         user_id = str(require(raw, "UserID", "user"))
+        known_tech = self._tech_ids is not None and user_id in self._tech_ids
         return User(
             id=user_id,
             name=_name(raw),
@@ -574,7 +939,7 @@ class JitbitBackend(Backend):
             company=opt_str(raw.get("CompanyName")),
             location=opt_str(raw.get("Location")),
             notes=opt_str(raw.get("Notes")),
-            is_agent=bool(raw.get("IsTech") or raw.get("IsAdmin")),
+            is_agent=bool(raw.get("IsTech") or raw.get("IsAdmin") or known_tech),
         )
 
     @staticmethod
@@ -601,11 +966,34 @@ class JitbitBackend(Backend):
         )
 
 
+def _shared(current: asyncio.Future[T] | None, load: Callable[[], Awaitable[T]]) -> asyncio.Future[T]:
+    """``current`` while it runs, else a new task of ``load`` (callers arriving meanwhile share one request)."""
+    if current is None or current.done():
+        return asyncio.ensure_future(load())
+    return current
+
+
+def _applied(change: TicketChange, ticket: Ticket) -> list[tuple[str, bool]]:
+    """(field, whether the re-read ticket shows it) for every field ``change`` sets."""
+    checks: list[tuple[str, bool]] = []
+    if change.status_id is not None:
+        checks.append(("status", ticket.status is not None and ticket.status.id == change.status_id))
+    if change.priority_id is not None:
+        shown = ticket.priority.id if ticket.priority is not None else None
+        checks.append(("priority", _number(shown, shown) == _number(change.priority_id, change.priority_id)))
+    if change.category_id is not None:
+        checks.append(("category", ticket.category is not None and ticket.category.id == change.category_id))
+    if change.assignee_id is not None:
+        current = ticket.assignee.id if ticket.assignee is not None else ""
+        checks.append(("assignee", current == (change.assignee_id if change.assignee_id not in ("", "0") else "")))
+    return checks
+
+
 def _in_state(ticket: TicketSummary, query: TicketQuery) -> bool:
-    """Whether a search hit matches the open/closed state (explicit status ids were filtered by the server)."""
+    """Whether a row matches the open/closed state (closed is status 3; explicit status ids were sent)."""
     if query.status_ids or query.state == "all":
         return True
-    closed = ticket.status is not None and ticket.status.closed
+    closed = ticket.status is not None and ticket.status.id == CLOSED_STATUS_ID
     return closed if query.state == "closed" else not closed
 
 
@@ -642,3 +1030,22 @@ def _number(value: Any, default: Any) -> Any:
         return int(value)
     except (TypeError, ValueError):
         return default
+
+
+def _is_html(response: httpx.Response) -> bool:
+    """True when the answer is an HTML page (a login or error page, not the API)."""
+    return "html" in response.headers.get("content-type", "").lower() or response.text.lstrip()[:1] == "<"
+
+
+def _helpdesk_root(url: str) -> str | None:
+    """``<url>/helpdesk/api/``, or None when the url already ends with ``/helpdesk``."""
+    base = url.rstrip("/")
+    return None if base.lower().endswith("/helpdesk") else base + "/helpdesk/api/"
+
+
+def _path_of(response: httpx.Response) -> str:
+    """The lower-case request path of ``response`` ("" for a response built without a request)."""
+    try:
+        return response.request.url.path.lower()
+    except RuntimeError:
+        return ""
