@@ -37,6 +37,7 @@ class Category(Model):
 
     id: str
     name: str
+    public: bool = True  # customers (and new tickets) may use it; HappyFox's private categories are agent-only
 
 
 class Agent(Model):

@@ -486,7 +486,12 @@ class HappyFoxBackend(Backend):
     async def categories(self) -> list[Category]:
         """Every category (public or not; a new ticket defaults to the first public one)."""
         raw = [expect_dict(c, "category") for c in _items(await self.http.get_json("categories/"), "categories")]
-        result = [Category(id=str(require(c, "id", "category")), name=str(c.get("name") or "")) for c in raw]
+        result = [
+            Category(
+                id=str(require(c, "id", "category")), name=str(c.get("name") or ""), public=c.get("public") is not False
+            )
+            for c in raw
+        ]
         self._categories = result
         if any("public" in c for c in raw):
             self._public_category = next((str(c["id"]) for c in raw if c.get("public") is True), "")

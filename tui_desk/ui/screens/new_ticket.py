@@ -156,7 +156,7 @@ class NewTicketScreen(Screen[Ticket | None]):
         finally:
             self.query_one(StatusLine).busy = False
         self.query_one("#category", Select).set_options(
-            [(safe_text(c.name, single_line=True), c.id) for c in categories]
+            [(safe_text(c.name, single_line=True), c.id) for c in categories if c.public]  # KB1039: public only
         )
         priority = self.query_one("#priority", Select)
         ordered = sorted(priorities, key=lambda p: p.rank, reverse=True)
