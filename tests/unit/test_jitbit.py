@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -482,8 +483,6 @@ async def test_an_admin_lists_technicians_in_one_call(desk: Desk) -> None:
 
 async def test_a_technician_lists_them_per_category_reading_categories_once(desk: Desk, tech: JitbitBackend) -> None:
     await tech.whoami()
-    import asyncio
-
     categories, agents = await asyncio.gather(tech.categories(), tech.agents())
     assert len(categories) == len(desk.sim.dataset.categories)
     assert {a.id for a in agents} == {str(i) for i in set().union(*desk.sim.category_techs.values())}

@@ -92,7 +92,10 @@ ASSETS_OFF = "asset management is switched off on this Jitbit helpdesk, or this 
 # answers 404 or an HTML page at the given root, we try once with /helpdesk inserted and keep the one that works.
 # Permissions: whether admin-only calls fail with 401 or 403 is undocumented. Once Authorization has succeeded, a
 # 401 elsewhere means "not allowed for this account" (PermissionDenied), not bad credentials.
-# The IP block's status and body are undocumented: a 429 on Authorization without a wait counts as the 5-minute block.
+# The IP block's status and body are undocumented (401, 403 or 429, no duration): we count failed sign-ins per
+# server; a refusal after the third is the block (Throttled for the rest of the 5 minutes, nothing sent meanwhile),
+# and a 429 on Authorization without a wait counts as the block too.
+# Timestamps without a zone are UTC; IssueID (rows) and TicketID (detail) are the same number.
 # Throttling: 429 carries no Retry-After; a wait named in the body ("5 minutes") is honoured, else we wait 60 s
 # (real clients sleep 60 s). The server may also just answer slowly, so reads get a longer timeout (SLOW_READ).
 NO_HINT_WAIT = 60.0
@@ -680,6 +683,8 @@ class JitbitBackend(Backend):
                 raise InvalidInput(exc.message, fields={"assignee": exc.message}, hint=hint) from None
             raise
         ticket = await self._reread(ticket_id)
+        if ticket is None:
+            return
         missed = [name for name, took in _applied(change, ticket) if not took]
         if missed:
             raise InvalidInput(
@@ -691,12 +696,19 @@ class JitbitBackend(Backend):
         """POST Close, then check the ticket is closed (status 3)."""
         await self._post("Close", {"id": ticket_id})
         ticket = await self._reread(ticket_id)
-        if ticket.status is None or ticket.status.id != CLOSED_STATUS_ID:
+        if ticket is not None and (ticket.status is None or ticket.status.id != CLOSED_STATUS_ID):
             raise InvalidInput("the server did not apply the close", fields={"status": "not applied by the server"})
 
-    async def _reread(self, ticket_id: str) -> Ticket:
-        """The ticket after our write; the caller's own re-read right after gets this copy (one GET, not two)."""
-        ticket = await self._read_ticket(ticket_id)
+    async def _reread(self, ticket_id: str) -> Ticket | None:
+        """The ticket after our write (None when it cannot be read: the write itself went through).
+
+        The caller's own re-read right after gets this copy (one GET, not two).
+        """
+        try:
+            ticket = await self._read_ticket(ticket_id)
+        except DeskError as exc:
+            _log.info("ticket %s not re-read after a write (%s): the change is not checked", ticket_id, exc.title)
+            return None
         now = self.clock()
         self._fresh = {k: v for k, v in self._fresh.items() if now - v[0] <= FRESH_SECONDS}
         self._fresh[ticket_id] = (now, ticket)
