@@ -921,6 +921,11 @@ class HappyFoxBackend(Backend):
                 raise
             raw = await self.http.get_json("users/", params={**params, "q": search.strip() if search else ""})
         data = _envelope(raw, "users")
+        if not data["data"] and str(params.get("q", "")).startswith("name:") and search:
+            # Contacts have no username; "xschmidt1" is most likely the start of an email address.
+            data = _envelope(
+                await self.http.get_json("users/", params={**params, "q": f"email:{search.strip()}"}), "users"
+            )
         users = [self._user(expect_dict(u, "user")) for u in data["data"]]
         return _page(users, data, page, size, False)
 
