@@ -100,10 +100,7 @@ async def jitbit_minute() -> tuple[Wire, int]:
     wire = measure(sim, clock)
     service = open_service(demo_profile("jitbit"), "bench", transport=InProcessTransport(sim))
     http = service.backend.http
-    http._sleep = clock.sleep  # type: ignore[attr-defined]
-    http._clock = clock  # type: ignore[attr-defined]
-    if http.pacer is not None:
-        http.pacer.clock = clock
+    http.use_clock(clock, clock.sleep)
     actions = 0
     try:
         await service.connect()

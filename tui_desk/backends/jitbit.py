@@ -317,7 +317,7 @@ class JitbitBackend(Backend):
         if blocked:
             left = failures[FAILED_LOGINS_TO_BLOCK - 1] + LOGIN_BLOCK_SECONDS - now
             wait = max(1, ceil(left))
-            self.http.cooldown_until = self.http._clock() + wait  # send nothing until the block is over
+            self.http.pause(wait)  # send nothing until the block is over
             message = f"Jitbit refuses sign-ins after {FAILED_LOGINS_TO_BLOCK} failed ones in a row"
             return Throttled(f"{message}: this IP address is blocked for 5 minutes", retry_after=wait)
         if isinstance(exc, AuthError):

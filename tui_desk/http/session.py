@@ -188,6 +188,18 @@ class HttpSession:
         """Replace the authentication used for later requests (after a login)."""
         self.client.auth = auth
 
+    def pause(self, seconds: float) -> None:
+        """Send nothing to this server for ``seconds`` (a block or lockout the adapter recognised)."""
+        self.cooldown_until = self._clock() + seconds
+        self._emit(LinkState.WAITING, seconds, "rate limited")
+
+    def use_clock(self, clock: Callable[[], float], sleep: Callable[[float], Any]) -> None:
+        """Measure pauses and pacing with ``clock`` and wait with ``sleep`` (tests and benchmarks use virtual time)."""
+        self._clock = clock
+        self._sleep = sleep
+        if self.pacer is not None:
+            self.pacer.clock = clock
+
     def cooldown_remaining(self) -> float:
         """Seconds left of a pause the server imposed (a HappyFox 10-minute lockout, a Jitbit minute), else 0."""
         if self.cooldown_until is None:
