@@ -65,6 +65,8 @@ _EXPECT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 _BODY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "html_script": (("Visible paragraph",), ("PWNED-SCRIPT", "PWNED-STYLE", "alert", "<script", "onerror")),
     "html_entities": (("<b>not bold</b>",), ("&lt;",)),
+    # Jitbit bodies are BBCode: its [b][i] is formatting and goes; the Rich-looking rest stays literal.
+    "markup_nested": (("deep", "[/bold] [on red]"), ()),
 }
 
 CASES: list[HostileCase] = [

@@ -37,7 +37,9 @@ async def test_bodies_and_threads_neutralise(hostile_desk: Desk) -> None:
     await service.connect()
     for case in CASES:
         ticket, thread = await service.ticket_with_thread(str(hostile_ticket_ids()[case.name]))
-        assert_neutral(clean(ticket.body), case, body=True)
+        # HappyFox sends every message as plain ``text`` beside its ``html``: text that only looks like HTML is shown
+        # literally (harmless in a terminal), so its ticket body is held to the literal expectation.
+        assert_neutral(clean(ticket.body), case, body=hostile_desk.flavour != "happyfox")
         assert thread, f"{case.name}: the planted comment is missing"
         assert_neutral(clean(thread[-1].body), case, body=True)  # planted last, so newest
         if ticket.requester is not None:
@@ -49,7 +51,7 @@ async def test_a_one_megabyte_body_arrives_whole(hostile_desk: Desk) -> None:
     await service.connect()
     big = next(t for t in hostile_desk.sim.dataset.tickets.values() if t.subject == "1 MB body")
     ticket = await service.ticket(str(big.id))
-    assert len(ticket.body) >= HUGE_BODY_BYTES * 0.99
+    assert len(ticket.body) >= HUGE_BODY_BYTES * 0.98  # HappyFox's html collapses each line's double space
 
 
 async def test_user_names_and_custom_fields_neutralise(hostile_desk: Desk) -> None:

@@ -178,12 +178,16 @@ def _envelope(data: Any, where: str) -> dict[str, Any]:
 
 
 def _text_of(message: dict[str, Any]) -> str:
-    """A message's text: ``text`` is plain (KB1039 §3 gives it beside ``html``), else ``html`` converted."""
+    """A message's text: its ``html`` read as HTML (scripts and styles dropped), else the plain ``text`` (KB1039 §3).
+
+    The server derives ``text`` from the HTML of an e-mail, and that derivation may keep a script's or a style's
+    content; our own conversion of ``html`` never does, and keeps the line structure.
+    """
+    if message.get("html") not in (None, ""):
+        return body_text(message.get("html"), is_html=True)
     text = message.get("text")
     if text not in (None, ""):
         return body_text(text, is_html=False)
-    if message.get("html") not in (None, ""):
-        return body_text(message.get("html"), is_html=True)
     return body_text(message.get("plaintext"))
 
 
