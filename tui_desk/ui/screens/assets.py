@@ -64,6 +64,7 @@ class AssetScreen(Screen[None]):
         self.type_id: str | None = None
         self.types: list[AssetType] = []
         self.search_text: str | None = None
+        self.failure: str | None = None  # why the listing failed, shown in the title bar until the next load
         self.browsing = False  # the list has been shown (escape from a detail returns to it)
         self._busy: set[str] = set()
 
@@ -142,6 +143,7 @@ class AssetScreen(Screen[None]):
         """List from page 1 for the current type and search."""
         if not self.service.capabilities.assets:
             return
+        self.failure = None
         self.table.show(self.service.asset_pager(self.type_id, self.search_text, refresh=refresh))
         self._update_title()
 
@@ -181,6 +183,8 @@ class AssetScreen(Screen[None]):
     @on(PagedTable.Failed, "#assets-table")
     def _list_failed(self, event: PagedTable.Failed) -> None:
         self.desk.show_error(event.error)
+        self.failure = f"{event.error.user_message()} (R retries)"
+        self._update_title()
 
     @on(DataTable.RowHighlighted, "#assets-table")
     def _moved(self, event: DataTable.RowHighlighted) -> None:
@@ -206,6 +210,9 @@ class AssetScreen(Screen[None]):
                 title.append("  /")
                 title.append(one_line(self.search_text, 30), style="italic")
             position = self.table.position("assets")
+            if self.failure:
+                title.append("  ")
+                title.append_text(safe_text(self.failure, "bold", single_line=True))
         elif mode == "asset-detail":
             asset = self.query_one(AssetDetail).asset
             if asset is not None:

@@ -55,6 +55,7 @@ class UserScreen(Screen[None]):
         self.user: User | None = None
         self.search_text = ""
         self.listed_for: str | None = None  # the query whose results the table shows or is loading
+        self.failure: str | None = None  # why the listing failed, shown in the title bar until the next search
         self.browsing = False  # the search has been shown (escape from a detail returns to it)
         self._busy: set[str] = set()
 
@@ -119,6 +120,7 @@ class UserScreen(Screen[None]):
     def run_search(self, refresh: bool = False) -> None:
         """List the users matching the search box now."""
         self.workers.cancel_group(self, "users-typeahead")
+        self.failure = None
         self.listed_for = self.search_text
         self.table.show(self.service.user_pager(self.search_text or None, refresh=refresh))
         self._update_title()
@@ -155,6 +157,8 @@ class UserScreen(Screen[None]):
     @on(PagedTable.Failed, "#users-results")
     def _results_failed(self, event: PagedTable.Failed) -> None:
         self.desk.show_error(event.error)
+        self.failure = f"{event.error.user_message()} (R retries)"
+        self._update_title()
 
     @on(DataTable.RowHighlighted, "#users-results")
     def _moved(self, event: DataTable.RowHighlighted) -> None:
@@ -172,6 +176,9 @@ class UserScreen(Screen[None]):
                 title.append("  /")
                 title.append(one_line(self.search_text, 40), style="italic")
             position = self.table.position("users") if self.listed_for is not None else "…"
+            if self.failure:
+                title.append("  ")
+                title.append_text(safe_text(self.failure, "bold", single_line=True))
         elif self.user is not None:
             title.append(" · ")
             title.append_text(safe_text(self.user.name, single_line=True))
