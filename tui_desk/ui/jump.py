@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from textual import on
@@ -11,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input
 
 WORDS = ("tickets", "assets", "users", "profile")
+DISPLAY_ID = re.compile(r"#?[A-Za-z]{2,6}\d{3,}")  # HappyFox's display ids, e.g. HF00000217
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ def parse_jump(text: str) -> JumpCommand:
     rest = words[1].strip() if len(words) > 1 else ""
     if head.lstrip("#").isdigit():
         return JumpCommand("ticket", head.lstrip("#"))
+    if DISPLAY_ID.fullmatch(words[0]):
+        return JumpCommand("ticket", words[0].lstrip("#").upper())
     if head in ("t", "ticket") and rest.lstrip("#").isdigit():
         return JumpCommand("ticket", rest.lstrip("#"))
     matches = [w for w in WORDS if w.startswith(head)] if head else []
