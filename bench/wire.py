@@ -30,6 +30,7 @@ class Wire:
     """What one simulator served: requests, JSON bytes and gzip bytes, and when (simulator clock)."""
 
     requests: list[tuple[float, str, int]] = field(default_factory=list)  # (time, bucket, status)
+    sizes: dict[str, int] = field(default_factory=dict)  # JSON bytes by path
     body_bytes: int = 0
     gzip_bytes: int = 0
 
@@ -55,6 +56,7 @@ def measure(sim: Simulator, clock: VirtualClock | None = None, *, drop: tuple[st
         bucket = request.path.rstrip("/").split("/")[-1].lower()
         wire.requests.append((clock() if clock else 0.0, bucket, response.status))
         wire.body_bytes += len(response.body)
+        wire.sizes[request.path] = wire.sizes.get(request.path, 0) + len(response.body)
         wire.gzip_bytes += len(gzip.compress(response.body, compresslevel=5))
         return response
 
@@ -149,6 +151,9 @@ def report() -> list[str]:
         f"| with `fields=` | {len(after.requests)} | {after.body_bytes / kib:.1f} KiB | "
         f"{after.gzip_bytes / kib:.1f} KiB |",
         "",
+        "Bytes by path with `fields=` (JSON): "
+        + ", ".join(f"`{path.split('/json/')[-1]}` {size / kib:.1f} KiB" for path, size in after.sizes.items()),
+        "",
         "| Jitbit: start-up + one minute of a fast agent | figure | limit |",
         "|---|---|---|",
         f"| actions (a ticket every {THINK} s, paging, searches, user lookups, assignee lists) | {actions} | |",
@@ -160,5 +165,34 @@ def report() -> list[str]:
     ]
 
 
+def main(argv: list[str]) -> int:
+    """Print the tables; ``--write`` also writes them to bench/WIRE.md under a short heading."""
+    lines = report()
+    print("\n".join(lines))
+    if "--write" in argv:
+        head = [
+            "# Wire cost of the real APIs",
+            "",
+            "Written by `python bench/wire.py --write` (in-process simulators, 600 tickets; the Jitbit minute runs",
+            "on a virtual clock shared by the client's pacing and the simulator's rate window).",
+            "",
+        ]
+        (ROOT / "bench" / "WIRE.md").write_text("\n".join([*head, *lines, *BEFORE]) + "\n")
+    return 0
+
+
+# Measured with the adapters before the real-API round (commit 5695c9f + this script), for comparison.
+BEFORE = [
+    "",
+    "## Before the real-API round",
+    "",
+    "- HappyFox sent `minify_response=true`, which a real server answers with ticket ids only: the queue could not",
+    "  load at all, so there is no honest byte count for it; the full answer it would have needed is the",
+    '  "without `fields=`" row above.',
+    "- Jitbit, same script: 186 requests in the busiest 60 s (limit 90), from one `TechsForCategory` per category",
+    "  at start-up and per assignee list, and no client-side pacing; a real server would have answered 429.",
+]
+
+
 if __name__ == "__main__":
-    print("\n".join(report()))
+    sys.exit(main(sys.argv[1:]))

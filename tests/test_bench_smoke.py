@@ -26,3 +26,22 @@ async def test_user_flow_fetches_nothing_twice(flavour: str) -> None:
     assert duplicates(run.all()) == [], [str(r) for r in run.all()]
     opened = {(r.method, r.path) for r in run.steps["open a ticket"]}
     assert len(opened) == len(run.steps["open a ticket"]), "opening the ticket fetched something twice"
+
+
+async def test_happyfox_fields_shrink_the_queue_payload() -> None:
+    from bench.wire import happyfox_queue_open
+
+    full = await happyfox_queue_open(with_fields=False)
+    light = await happyfox_queue_open(with_fields=True)
+    assert len(light.requests) == len(full.requests)
+    assert light.body_bytes * 2 < full.body_bytes, (light.body_bytes, full.body_bytes)
+
+
+async def test_jitbit_start_up_and_a_minute_of_use_stay_under_its_limits() -> None:
+    from bench.wire import JITBIT_LIMIT, JITBIT_SEARCH_LIMIT, jitbit_minute
+
+    wire, actions = await jitbit_minute()
+    assert actions >= 20, "the scripted minute stopped early"
+    assert wire.throttled() == 0
+    assert wire.busiest_minute() <= JITBIT_LIMIT
+    assert wire.busiest_minute("search") <= JITBIT_SEARCH_LIMIT
