@@ -185,6 +185,10 @@ async def run_check(cli_config: str | None, cli_profile: str | None) -> int:
     print(f"backend:  {service.backend_title} ({profile.backend})")
     print(f"url:      {profile.url}")
     print(f"agent:    {who}" + (f" (id {agent.id})" if agent.id else ""))
+    used = service.backend.http.api_root
+    if used != type(service.backend).api_root(profile.url):
+        base = used.removesuffix("/").rsplit("/api", 1)[0]
+        print(f"note:     the API answered at {used}; set url = {base} to skip the first try")
     if service.needs_agent_choice():
         print("note:     no staff id set; set staff_id (or TUI_DESK_STAFF_ID) to reply and add notes")
     return EXIT_OK
