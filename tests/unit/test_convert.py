@@ -56,14 +56,18 @@ def test_no_value_and_datetimes_pass_through() -> None:
 
 
 @pytest.mark.parametrize("stamp", ["yesterday", "/Date(abc)/", "/Date(99999999999999999999)/", "2024-13-45", "0"])
-def test_an_unreadable_stamp_is_none_and_logged(stamp: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_an_unreadable_stamp_is_none_and_logged(
+    stamp: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logging.getLogger("tui_desk"), "propagate", True)  # a test before may have set up the log
     convert._LOGGED_STAMPS.clear()
     with caplog.at_level(logging.WARNING, logger="tui_desk.backends.convert"):
         assert parse_time(stamp) is None  # the old parse_time raised ProtocolError: one bad stamp failed a page
     assert any(stamp[:40] in r.getMessage() for r in caplog.records)
 
 
-def test_the_same_bad_stamp_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+def test_the_same_bad_stamp_is_logged_once(caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logging.getLogger("tui_desk"), "propagate", True)
     convert._LOGGED_STAMPS.clear()
     with caplog.at_level(logging.WARNING, logger="tui_desk.backends.convert"):
         for _ in range(5):

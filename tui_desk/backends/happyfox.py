@@ -8,6 +8,7 @@ import html
 import ipaddress
 import json
 import re
+import time
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -112,6 +113,7 @@ def _is_waiting(status_name: str) -> bool:
 API_PATH = "/api/1.1/json/"
 MIN_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 50
+STAFF_FRESH_SECONDS = 5.0  # a staff/ read this recent answers a refresh (sign-in, then the agent list)
 DEMO_HOST = "demo.tui-desk.invalid"
 HTTP_REFUSAL = (
     "HappyFox treats a POST over plain http as a GET: use https:// in the profile url to send replies and changes."
@@ -364,6 +366,8 @@ class HappyFoxBackend(Backend):
         self._categories: list[Category] | None = None
         self._public_category: str | None = None
         self._staff_raw: list[dict[str, Any]] | None = None
+        self._staff_at = 0.0
+        self._staff_load: asyncio.Future[Any] | None = None
         self._emails: dict[str, str] = {}
         self._contacts: dict[str, Person] = {}
         self._inflight: dict[str, asyncio.Future[Any]] = {}
@@ -517,9 +521,16 @@ class HappyFoxBackend(Backend):
         return [a for a in (_agent(s) for s in active) if a is not None]
 
     async def _staff_list(self, refresh: bool = False) -> list[dict[str, Any]]:
-        if self._staff_raw is None or refresh:
-            data = await self.http.get_json("staff/")
-            self._staff_raw = [expect_dict(s, "staff") for s in _items(data, "staff")]
+        """``staff/``, shared by sign-in, the agent list and the pickers: one request in flight, and a "refresh"
+        within a few seconds of the last read (sign-in, then the agent list at start-up) reuses it."""
+        fresh = self._staff_raw is not None and time.monotonic() - self._staff_at < STAFF_FRESH_SECONDS
+        if self._staff_raw is not None and (not refresh or fresh):
+            return self._staff_raw
+        if self._staff_load is None or self._staff_load.done():
+            self._staff_load = asyncio.ensure_future(self.http.get_json("staff/"))
+        data = await asyncio.shield(self._staff_load)
+        self._staff_raw = [expect_dict(s, "staff") for s in _items(data, "staff")]
+        self._staff_at = time.monotonic()
         return self._staff_raw
 
     def _status(self, data: dict[str, Any]) -> Status:
