@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import FLAVOURS, TEST_POLICY
-from tests.ui.conftest import wait_for
+from tests.ui.conftest import queue_loaded, wait_for
 from tui_desk.http import LinkState
 from tui_desk.ui.screens import queue as queue_module
 from tui_desk.ui.screens.queue import QueueScreen
@@ -53,7 +53,7 @@ async def test_refresh_while_offline_keeps_rows_then_recovers_without_a_key(
         assert "offline" not in status_text(app)
 
 
-@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize("flavour", [f for f in FLAVOURS if f != "jitbit"])  # Jitbit: a minute's pause, below
 async def test_queue_loads_and_stays_responsive_when_every_third_request_is_throttled(
     make_app, flavour: str
 ) -> None:
@@ -72,3 +72,24 @@ async def test_queue_loads_and_stays_responsive_when_every_third_request_is_thro
         await wait_for(pilot, lambda: app.screen is not queue and getattr(app.screen, "ticket", None), timeout=30)
         assert app.is_running
         assert app.simulator.request_count >= 3  # so at least one answer was throttling, and was waited out
+
+
+async def test_a_jitbit_429_pauses_every_request_and_counts_down(make_app) -> None:
+    app = make_app("jitbit")
+    async with app.run_test(size=(100, 30)) as pilot:
+        queue = await loaded_queue(app, pilot)
+        await queue_loaded(pilot)
+        before = [t.id for t in queue.rows if t is not None]
+        sim = app.simulator
+        sim.faults.throttle_storm = 1  # the next request is answered 429, with no wait named (as Jitbit does)
+        await pilot.press("R")
+        await wait_for(pilot, lambda: app.link.state is LinkState.WAITING)
+        await pilot.pause(0.2)
+        assert "rate limited: paused, resuming in" in status_text(app)
+        assert app.service.paused_for() > 50
+        served = sim.request_count
+        await pilot.press("R")  # a refresh during the pause sends nothing
+        await pilot.pause(0.3)
+        assert sim.request_count == served
+        assert [t.id for t in queue.rows if t is not None][: len(before)] == before  # the rows stay
+        assert app.is_running

@@ -213,6 +213,8 @@ class HttpSession:
     def _emit(self, state: LinkState, wait: float = 0.0, detail: str = "") -> None:
         if state is self.state and state is LinkState.ONLINE:
             return
+        if state is LinkState.ONLINE and self.cooldown_remaining() > 0:
+            return  # an answer that was already on its way does not end a pause the server asked for
         self.state = state
         until = self._clock() + wait if state is LinkState.WAITING and wait > 0 else None
         event = LinkEvent(state, wait, detail, until)
