@@ -279,7 +279,9 @@ class HelpdeskService:
                     await self.backend.update_ticket(ticket_id, change)
             finally:
                 self._invalidate_ticket(ticket_id)
-            return await self.ticket(ticket_id, refresh=True)
+            ticket = await self.ticket(ticket_id, refresh=True)
+        _check_applied(ticket, change)
+        return ticket
 
     async def close(self, ticket_id: str) -> Ticket:
         """Close a ticket; returns the re-read ticket."""
@@ -289,7 +291,10 @@ class HelpdeskService:
                 await self.backend.close_ticket(ticket_id)
             finally:
                 self._invalidate_ticket(ticket_id)
-            return await self.ticket(ticket_id, refresh=True)
+            ticket = await self.ticket(ticket_id, refresh=True)
+        if ticket.status is not None and not ticket.status.closed:
+            raise _not_applied(f"the ticket is still {ticket.status.name}")
+        return ticket
 
     # -- users ----------------------------------------------------------------------------------
 
@@ -376,6 +381,28 @@ class HelpdeskService:
             return Page[Asset](items=page.items, number=number, size=page.size, has_next=more_follow)
 
         return fetch
+
+
+def _check_applied(ticket: Ticket, change: TicketChange) -> None:
+    """Raise when the re-read ticket does not show a change the server answered 2xx to (it ignored a field)."""
+    ignored = []
+    if change.status_id is not None and ticket.status is not None and ticket.status.id != change.status_id:
+        ignored.append(f"status (still {ticket.status.name})")
+    if change.priority_id is not None and ticket.priority is not None and ticket.priority.id != change.priority_id:
+        ignored.append(f"priority (still {ticket.priority.name})")
+    if change.assignee_id is not None and (ticket.assignee.id if ticket.assignee else "") != change.assignee_id:
+        ignored.append(f"assignee (still {ticket.assignee.name if ticket.assignee else 'nobody'})")
+    if change.category_id is not None and ticket.category is not None and ticket.category.id != change.category_id:
+        ignored.append(f"category (still {ticket.category.name})")
+    if ignored:
+        raise _not_applied("it did not change " + ", ".join(ignored))
+
+
+def _not_applied(what: str) -> InvalidInput:
+    return InvalidInput(
+        f"The helpdesk accepted the request, but {what}",
+        hint="It may have ignored the field; check the ticket in the helpdesk before trying again.",
+    )
 
 
 def _with_update_time(ticket: Ticket, thread: list[Comment]) -> Ticket:
