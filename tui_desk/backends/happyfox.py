@@ -52,7 +52,7 @@ from tui_desk.models import (
     User,
 )
 
-# Documented (see /work/shared/api-docs/happyfox-field-notes.md for the quotes), so no longer guessed:
+# Documented (see shared/api-docs/happyfox-field-notes.md for the quotes), so no longer guessed:
 #   tickets/ paging (size 10..50, page_info.last_index = total; KB1039 §2, DEV), status=_pending|_all|<id>,
 #   repeated category=, q terms status:"A","B" / priority:"High" / assignee:--none|<email> / contact:"x" /
 #   id:<display id> (KB1039 §2), the sort values and "q ignores sort" (KB1039 Sorting), minify_response = ids
@@ -73,6 +73,8 @@ from tui_desk.models import (
 # Writes:  staff_update/ and staff_pvtnote/ answer the ticket (as the simulator and ADO do); the reply is
 #          checked in its ``updates[]``. 400 "Nothing to update" (ADO) means the ticket already has the values.
 #          ticket_custom_fields/ answers [{id, name}] (array or page envelope) to name t-cf-<id> errors.
+# Bodies:  a message's ``html`` is converted here (scripts and styles dropped) in preference to the server's
+#          own ``text`` rendering of it; ``text`` when there is no ``html``.
 # Status:  "waiting" is guessed from the name (HappyFox has no flag; KB360 lists pending/completed only).
 # Priority: a higher ``order`` is more urgent (fits KB1039 samples); without orders, by well-known names.
 # Contact: company, location and notes from contact custom fields of those names (company: else the first
