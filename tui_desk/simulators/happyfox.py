@@ -15,7 +15,7 @@ from typing import Any
 from tui_desk.simulators.core import SimRequest, SimResponse, Simulator
 from tui_desk.simulators.dataset import STATUSES, DAgent, Dataset, DComment, DTicket, DUser, generate
 
-# Sources (see /work/shared/api-docs/happyfox-field-notes.md): KB1039 (tickets), KB360 (categories, staff,
+# Sources (see shared/api-docs/happyfox-field-notes.md): KB1039 (tickets), KB360 (categories, staff,
 # statuses, custom fields), KB1092 (contacts), KB1148 (rate limits), KB1201 (assets, seed 003).
 DEMO_API_KEY = "demo"
 DEMO_AUTH_CODE = "demo"
