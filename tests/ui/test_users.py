@@ -7,9 +7,13 @@ import asyncio
 import pytest
 from textual.widgets import Input, Static
 
-from tests.conftest import FLAVOURS
+from tests.conftest import FLAVOURS, fresh_dataset
 from tests.ui.conftest import wait_for
+from tui_desk.config.profile import Profile
+from tui_desk.services.connect import simulator_class
+from tui_desk.simulators.core import SimServer
 from tui_desk.simulators.dataset import Dataset, DUser
+from tui_desk.ui.app import DeskApp
 from tui_desk.ui.screens.assets import AssetScreen
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
@@ -203,3 +207,22 @@ async def test_slash_in_the_empty_box_is_not_part_of_the_query(make_app) -> None
         await pilot.press("slash", *"ab/c")  # "/" out of habit first; a "/" inside the text stays
         await pilot.pause()
         assert box.value == "ab/c"
+
+
+async def test_a_jitbit_technician_sees_why_the_list_is_empty_and_finds_users_exactly() -> None:
+    sim = simulator_class("jitbit")(fresh_dataset())
+    with SimServer(sim) as server:
+        profile = Profile(backend="jitbit", url=server.base_url, username="tech", password="tech")
+        app = DeskApp.for_profile("tech", profile)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+            await pilot.press("3")
+            await wait_for(pilot, lambda: isinstance(app.screen, UserScreen) and app.screen.failure is not None)
+            screen = app.screen
+            shown = str(screen.query_one("#users-failure").render())
+            assert "needs a Jitbit administrator" in shown and "exact email address or username" in shown
+            target = customer(sim.dataset)
+            found = await search(pilot, screen, target.username)
+            assert found == [str(target.id)]
+            assert screen.failure is None and not screen.query_one("#users-failure").display
+            assert not any(path.lower().endswith("/users") for _, path in sim.log)  # the admin-only list never sent

@@ -64,7 +64,7 @@ class AssetScreen(Screen[None]):
         self.type_id: str | None = None
         self.types: list[AssetType] = []
         self.search_text: str | None = None
-        self.failure: str | None = None  # why the listing failed, shown in the title bar until the next load
+        self.failure: str | None = None  # why the listing failed, shown above the list until the next load
         self.browsing = False  # the list has been shown (escape from a detail returns to it)
         self._busy: set[str] = set()
 
@@ -79,6 +79,9 @@ class AssetScreen(Screen[None]):
             yield Static(id="assets-title")
             yield Static(id="assets-position")
         yield Input(placeholder="Search assets by name… (enter to search, escape to cancel)", id="assets-search")
+        failure = Static(id="assets-failure")  # why the listing failed, until the next load
+        failure.display = False
+        yield failure
         with ContentSwitcher(initial="assets-browser", id="assets-switcher"):
             with Horizontal(id="assets-browser"):
                 yield OptionList(id="asset-types")
@@ -209,16 +212,16 @@ class AssetScreen(Screen[None]):
             if self.search_text:
                 title.append("  /")
                 title.append(one_line(self.search_text, 30), style="italic")
-            position = self.table.position("assets")
-            if self.failure:
-                title.append("  ")
-                title.append_text(safe_text(self.failure, "bold", single_line=True))
+            position = "not loaded" if self.failure else self.table.position("assets")
         elif mode == "asset-detail":
             asset = self.query_one(AssetDetail).asset
             if asset is not None:
                 title.append(" · ")
                 title.append_text(safe_text(asset.name, single_line=True))
             position = "enter: open" if self.browsing else ""
+        failure = self.query_one("#assets-failure", Static)
+        failure.display = bool(self.failure)
+        failure.update(safe_text(f" {self.failure}", "bold") if self.failure else "")
         self.query_one("#assets-title", Static).update(title)
         self.query_one("#assets-position", Static).update(Text(f"{position} ", no_wrap=True))
 

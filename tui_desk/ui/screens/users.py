@@ -55,7 +55,7 @@ class UserScreen(Screen[None]):
         self.user: User | None = None
         self.search_text = ""
         self.listed_for: str | None = None  # the query whose results the table shows or is loading
-        self.failure: str | None = None  # why the listing failed, shown in the title bar until the next search
+        self.failure: str | None = None  # why the listing failed, shown above the list until the next search
         self.browsing = False  # the search has been shown (escape from a detail returns to it)
         self._busy: set[str] = set()
 
@@ -75,6 +75,9 @@ class UserScreen(Screen[None]):
             yield Static(id="users-title")
             yield Static(id="users-position")
         yield SearchBox(placeholder="Name, email or username…", id="users-search")
+        failure = Static(id="users-failure")  # why the listing failed, until the next load
+        failure.display = False
+        yield failure
         with ContentSwitcher(initial="users-results", id="users-switcher"):
             yield PagedTable(USER_COLUMNS, user_values, lambda u: u.id, id="users-results")
             yield UserDetail(id="user-detail")
@@ -176,12 +179,13 @@ class UserScreen(Screen[None]):
                 title.append("  /")
                 title.append(one_line(self.search_text, 40), style="italic")
             position = self.table.position("users") if self.listed_for is not None else "…"
-            if self.failure:
-                title.append("  ")
-                title.append_text(safe_text(self.failure, "bold", single_line=True))
+            position = "not loaded" if self.failure else position
         elif self.user is not None:
             title.append(" · ")
             title.append_text(safe_text(self.user.name, single_line=True))
+        failure = self.query_one("#users-failure", Static)
+        failure.display = bool(self.failure)
+        failure.update(safe_text(f" {self.failure}", "bold") if self.failure else "")
         self.query_one("#users-title", Static).update(title)
         self.query_one("#users-position", Static).update(Text(f"{position} ", no_wrap=True))
 
