@@ -198,3 +198,18 @@ def test_columns_fill_the_table_exactly(width: int) -> None:
         assert all(widths[c.key] >= c.min for c in columns if not c.fixed)
         if width >= 62:  # from 80 columns up, nothing is cut off at the right
             assert sum(widths.values()) == width
+
+
+@pytest.mark.parametrize("status", [403, 404])
+async def test_jitbit_assets_switched_off_say_so_and_stay(make_app, status: int) -> None:
+    app = make_app("jitbit")
+    app.simulator.assets_disabled = status
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+        await pilot.press("2")
+        await wait_for(pilot, lambda: isinstance(app.screen, AssetScreen) and app.screen.failure is not None)
+        line = app.screen.query_one("#assets-failure", Static)
+        assert line.display and "switched off" in str(line.render())
+        await pilot.pause(0.3)
+        assert app.screen.failure is not None  # it stays, it does not fall back to "loading…"
+        assert "loading" not in str(app.screen.query_one("#assets-position", Static).render())
