@@ -1,11 +1,11 @@
-"""Client-side pacing under a calls-per-minute budget, and the pause a long throttling answer imposes."""
+"""Client-side pacing, the pause a long throttling answer imposes, and credentials that are never resent."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
-from tui_desk.errors import Throttled
+from tui_desk.errors import AuthError, Throttled
 from tui_desk.http import HttpSession, LinkEvent, LinkState, RetryPolicy
 from tui_desk.http.pacing import Pacer, bucket_of
 
@@ -115,3 +115,26 @@ def test_the_status_line_counts_a_pause_down() -> None:
     assert waiting_text(event, 1601.0) == "rate limit over: the next request goes out"
     pacing = LinkEvent(LinkState.WAITING, 3.0, "pacing requests under the helpdesk's limit", until=1003.0)
     assert "pacing" in waiting_text(pacing, 1000.0)
+
+
+async def test_rejected_credentials_are_not_sent_again_until_they_change() -> None:
+    clock = FakeClock()
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.headers.get("authorization", ""))
+        if len(calls) == 1:
+            return httpx.Response(401, text="Wrong username or password")
+        return httpx.Response(200, json=[])
+
+    session = _session(handler, clock)
+    with pytest.raises(AuthError):
+        await session.get_json("Tickets")
+    with pytest.raises(AuthError) as again:
+        await session.get_json("Tickets")  # a refresh, a second screen: nothing goes out
+    assert "not sent again" in again.value.message
+    assert len(calls) == 1
+    session.set_auth(httpx.BasicAuth("agent", "right"))
+    assert await session.get_json("Tickets") == []
+    assert len(calls) == 2
+    await session.aclose()

@@ -167,6 +167,8 @@ class HttpSession:
         self._clock = clock
         self.pacer = Pacer(budget, clock) if budget else None
         self.cooldown_until: float | None = None  # the server asked for a pause longer than we retry through
+        self.signed_in = False  # a request has succeeded with these credentials
+        self.refused: AuthError | None = None  # the credentials were rejected before anything succeeded
         self._listeners: list[Callable[[LinkEvent], None]] = []
         self.request_count = 0
         self.client = httpx.AsyncClient(
@@ -185,11 +187,16 @@ class HttpSession:
         self._listeners.append(listener)
 
     def set_auth(self, auth: httpx.Auth | None) -> None:
-        """Replace the authentication used for later requests (after a login)."""
+        """Replace the authentication used for later requests (after a login); rejected credentials are forgotten."""
         self.client.auth = auth
+        self.refused = None
 
     def pause(self, seconds: float) -> None:
-        """Send nothing to this server for ``seconds`` (a block or lockout the adapter recognised)."""
+        """Send nothing to this server for ``seconds`` (a block or lockout the adapter recognised).
+
+        A rejection the adapter reads as an IP block is no verdict on the credentials: they may be sent after it.
+        """
+        self.refused = None
         self.cooldown_until = self._clock() + seconds
         self._emit(LinkState.WAITING, seconds, "rate limited")
 
@@ -315,11 +322,18 @@ class HttpSession:
                 raise self._error_for(response, is_write)
             self._emit(LinkState.ONLINE)
             if response.is_success:
+                self.signed_in = True
                 return response
-            raise self._error_for(response, is_write)
+            error = self._error_for(response, is_write)
+            if isinstance(error, AuthError) and not self.signed_in:
+                self.refused = error
+            raise error
 
     async def _before_send(self, url: httpx.URL, path: str) -> None:
         """Refuse to send during a server-imposed pause; wait for the pacing window (Jitbit's 90 a minute)."""
+        if self.refused is not None:
+            # Jitbit blocks the IP after 3 failed logins: credentials that were rejected are not sent again.
+            raise AuthError(f"{self.refused.message} (not sent again until the credentials change)")
         remaining = self.cooldown_remaining()
         if remaining > 0:
             self._emit(LinkState.WAITING, remaining, "rate limited")

@@ -20,7 +20,7 @@ from tui_desk.models import Comment, SortKey, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.pager import Pager
 from tui_desk.ui.queue_layout import Column, RowFlags, cells, columns_for, subject_width
-from tui_desk.ui.safe import one_line
+from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.seen import SeenStore
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.views import START_SORT, START_VIEW, VIEWS, QueueFilter, View, build_query, saved_views
@@ -93,6 +93,7 @@ class QueueScreen(Screen[None]):
         self._subject_cells = 20
         self._restore_id: str | None = None
         self._replacing = False  # a refresh keeps the old rows on screen until its first page arrives
+        self.failure: str | None = None  # why the last load failed, shown above the table until one succeeds
         self._retry_wait = 0.0
         self._retry_timer: Timer | None = None
         self._page_starts: list[int] = []  # index of the first row of page n at [n - 1]
@@ -109,6 +110,9 @@ class QueueScreen(Screen[None]):
             yield Static(id="queue-title")
             yield Static(id="queue-position")
         yield Input(placeholder="Search tickets… (enter to search, escape to cancel)", id="queue-search")
+        failure = Static(id="queue-failure")  # why the rows could not be loaded, until they are
+        failure.display = False
+        yield failure
         yield TicketTable(self._row_cells, id="queue-table")
         yield StatusLine(id="status-line")
         yield SteadyFooter()
@@ -231,6 +235,7 @@ class QueueScreen(Screen[None]):
             self._loading_page = None
             self._set_busy(False)
         self._retry_wait = 0.0
+        self._show_failure(None)
         if pager is self.pager and self.query(TicketTable):  # no table: the app is shutting down
             self._append(pager)
 
@@ -246,6 +251,8 @@ class QueueScreen(Screen[None]):
         """Report a failed load once; while the helpdesk is unreachable, reload by itself on a backoff."""
         self.first_rows.set()
         retryable = isinstance(exc, (Unavailable, Throttled)) and not isinstance(exc, UnknownOutcome)
+        again = "tui-desk tries again by itself; R retries now" if retryable else "R retries"
+        self._show_failure(f"{exc.user_message()} ({again})")
         if not (retryable and self._retry_wait):
             self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
         if not retryable or self._retry_timer is not None:
@@ -254,6 +261,16 @@ class QueueScreen(Screen[None]):
         self._retry_wait = min(longest, self._retry_wait * 2) if self._retry_wait else first
         wait = max(self._retry_wait, getattr(exc, "retry_after", None) or 0.0)
         self._retry_timer = self.set_timer(wait, self._auto_retry)
+
+    def _show_failure(self, text: str | None) -> None:
+        """Keep the reason the rows did not load on screen (above the table) until a load succeeds."""
+        if text == self.failure:
+            return
+        self.failure = text
+        line = self.query_one("#queue-failure", Static)
+        line.display = text is not None
+        line.update(safe_text(f" {text}", "bold") if text else "")
+        self._update_title()
 
     def _auto_retry(self) -> None:
         self._retry_timer = None
@@ -405,6 +422,8 @@ class QueueScreen(Screen[None]):
 
     def _position(self) -> str:
         count = len(self.rows)
+        if count == 0 and self.failure:
+            return "not loaded "
         if self.pager is None or (count == 0 and not self.pager.exhausted):
             return "loading… "
         if count == 0:
