@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Static
 
-from tests.conftest import FLAVOURS, TEST_POLICY
+from tests.conftest import FLAVOURS, TEST_POLICY, fresh_dataset
 from tests.ui.conftest import queue_loaded, wait_for
+from tui_desk.config.profile import Profile
 from tui_desk.http import LinkState
+from tui_desk.services.connect import simulator_class
+from tui_desk.simulators.core import SimServer
+from tui_desk.ui.app import DeskApp
 from tui_desk.ui.screens import queue as queue_module
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.widgets.status_line import StatusLine
@@ -54,9 +59,7 @@ async def test_refresh_while_offline_keeps_rows_then_recovers_without_a_key(
 
 
 @pytest.mark.parametrize("flavour", [f for f in FLAVOURS if f != "jitbit"])  # Jitbit: a minute's pause, below
-async def test_queue_loads_and_stays_responsive_when_every_third_request_is_throttled(
-    make_app, flavour: str
-) -> None:
+async def test_queue_loads_and_stays_responsive_when_every_third_request_is_throttled(make_app, flavour: str) -> None:
     app = make_app(flavour)
     app.simulator.faults.throttle_every = 3
     if flavour == "happyfox":
@@ -93,3 +96,23 @@ async def test_a_jitbit_429_pauses_every_request_and_counts_down(make_app) -> No
         assert sim.request_count == served
         assert [t.id for t in queue.rows if t is not None][: len(before)] == before  # the rows stay
         assert app.is_running
+
+
+async def test_a_wrong_password_stays_on_screen_and_is_not_sent_again() -> None:
+    sim = simulator_class("jitbit")(fresh_dataset())
+    with SimServer(sim) as server:
+        app = DeskApp.for_profile("bad", Profile(backend="jitbit", url=server.base_url, username="demo", password="no"))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.failure is not None)
+            queue = app.screen
+            line = queue.query_one("#queue-failure", Static)
+            assert line.display and "Authentication failed" in str(line.render())
+            assert "R retries" in str(line.render())
+            assert "not loaded" in str(queue.query_one("#queue-position", Static).render())
+            await pilot.pause(0.3)
+            sent = sim.request_count
+            assert sent <= 2  # sign-in and the first page may leave together, nothing after them
+            await pilot.press("R")
+            await pilot.pause(0.3)
+            assert sim.request_count == sent  # the rejected password is not sent again
+            assert "not sent again" in str(line.render())
