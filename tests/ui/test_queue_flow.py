@@ -99,8 +99,6 @@ async def test_saved_view_from_config() -> None:
             await wait_for(pilot, lambda: queue.view_key == "saved:hw" and queue.rows and queue.pager.exhausted)
             hardware = next(c for c, n in sim.dataset.categories if n == "Hardware")
             expected = {
-                str(t.id)
-                for t in sim.dataset.tickets.values()
-                if t.status == "waiting" and t.category_id == hardware
+                str(t.id) for t in sim.dataset.tickets.values() if t.status == "waiting" and t.category_id == hardware
             }
             assert {t.id for t in queue.rows} == expected

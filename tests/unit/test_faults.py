@@ -18,7 +18,7 @@ def assert_short(exc: DeskError, *fragments: str) -> None:
     """One line for a person: the fragments, no traceback, no HTML, no Python internals."""
     text = exc.user_message()
     assert len(text) < 300 and "\n" not in text, text
-    for bad in ("Traceback", "<html", "<h1", "File \"", "httpx.", "Error:"):
+    for bad in ("Traceback", "<html", "<h1", 'File "', "httpx.", "Error:"):
         assert bad not in text, text
     for fragment in fragments:
         assert fragment in text, text
