@@ -42,10 +42,11 @@ async def test_refresh_while_offline_keeps_rows_then_recovers_without_a_key(
         sim.faults.html_errors = True
         await pilot.press("R")
         await wait_for(pilot, lambda: app.link.state is LinkState.OFFLINE)
+        # Read the line while it is offline: the queue's own retry (0.3 s here) soon shows "retrying" instead.
+        assert "offline" in status_text(app) and "retrying" in status_text(app)
         await pilot.pause(0.2)
         assert [t.id for t in queue.rows] == before  # the data stays on screen
         assert queue.query_one(TicketTable).row_count == len(before)
-        assert "offline" in status_text(app) and "retrying" in status_text(app)
         assert app.is_running
         # The server changes and comes back: the queue refetches and the indicator clears, no key pressed.
         newest = sim.dataset.ticket_list()[0]

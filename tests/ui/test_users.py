@@ -76,8 +76,8 @@ async def test_typing_finds_a_user(make_app, flavour: str, field: str) -> None:
         found = await search(pilot, screen, query)
         assert str(target.id) in found
         assert asked[-1] == query
-        position = str(screen.query_one("#users-position", Static).render())
-        assert position.startswith("1 of ")
+        position = screen.query_one("#users-position", Static)
+        await wait_for(pilot, lambda: str(position.render()).startswith("1 of "))  # the title follows the rows
 
 
 async def test_quick_typing_asks_the_server_once(make_app) -> None:
