@@ -4,59 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
+from tests.unit.happyfox_rig import Desk, open_desk
 from tui_desk.backends.happyfox import HappyFoxBackend
-from tui_desk.config.profile import Profile
 from tui_desk.errors import AuthError, InvalidInput, Throttled, Unavailable
-from tui_desk.http import LinkEvent, LinkState, RetryPolicy
+from tui_desk.http import LinkEvent, LinkState
 from tui_desk.models import CommentKind, NewTicket, TicketChange, TicketQuery, User
-from tui_desk.simulators.core import SimServer
-from tui_desk.simulators.happyfox import HappyFoxSimulator
-
-FAST = RetryPolicy(attempts=4, max_wait=5.0, total_wait=8.0, backoff=0.01)
-
-
-@dataclass
-class Desk:
-    """A HappyFox simulator on loopback and an adapter talking to it."""
-
-    sim: HappyFoxSimulator
-    server: SimServer
-    backend: HappyFoxBackend
-
-    def adapter(self, **changes: object) -> HappyFoxBackend:
-        """Another adapter against the same simulator."""
-        values = {"backend": "happyfox", "url": self.server.base_url, "api_key": "demo", "auth_code": "demo"}
-        values.update({"staff_id": 1, **changes})
-        backend = HappyFoxBackend.create(Profile.model_validate(values))
-        assert isinstance(backend, HappyFoxBackend)
-        backend.http.policy = FAST
-        return backend
 
 
 @pytest.fixture
-def server() -> Iterator[SimServer]:
-    with SimServer(HappyFoxSimulator()) as srv:
-        yield srv
-
-
-@pytest.fixture
-async def desk(server: SimServer) -> AsyncIterator[Desk]:
-    profile = Profile(backend="happyfox", url=server.base_url, api_key="demo", auth_code="demo", staff_id=1)
-    backend = HappyFoxBackend.create(profile)
-    assert isinstance(backend, HappyFoxBackend)
-    backend.http.policy = FAST
-    sim = server.simulator
-    assert isinstance(sim, HappyFoxSimulator)
-    try:
-        yield Desk(sim, server, backend)
-    finally:
-        await backend.aclose()
+async def desk() -> AsyncIterator[Desk]:
+    async with open_desk() as opened:
+        yield opened
 
 
 def raw(desk: Desk, path: str, **params: object) -> httpx.Response:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
 import pytest
 
+from tests.unit.happyfox_rig import Desk, Relay, Rewrite, open_desk
 from tui_desk.backends.happyfox import (
     HTTP_REFUSAL,
     LIST_FIELDS,
@@ -30,103 +29,13 @@ from tui_desk.errors import (
     Throttled,
     UnknownOutcome,
 )
-from tui_desk.http import RetryPolicy
 from tui_desk.models import CommentKind, NewTicket, TicketChange, TicketQuery, User
-from tui_desk.simulators.core import SimServer
-from tui_desk.simulators.happyfox import HappyFoxSimulator
-
-FAST = RetryPolicy(attempts=4, max_wait=5.0, total_wait=8.0, backoff=0.01)
-Rewrite = Callable[[httpx.Request, httpx.Response], Awaitable[httpx.Response]]
-
-
-class Relay(httpx.AsyncBaseTransport):
-    """Forwards to the simulator on loopback; ``rewrite`` may change an answer (shapes the simulator never sends)."""
-
-    def __init__(self, rewrite: Rewrite | None = None) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-        self.rewrite = rewrite
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send, read the whole body, then let ``rewrite`` replace the answer."""
-        response = await self.inner.handle_async_request(request)
-        body = await response.aread()
-        headers = [
-            (k, v) for k, v in response.headers.items() if k.lower() not in ("content-encoding", "content-length")
-        ]
-        answer = httpx.Response(response.status_code, headers=headers, content=body, request=request)
-        if self.rewrite is not None:
-            answer = await self.rewrite(request, answer)
-        return answer
-
-    async def aclose(self) -> None:
-        """Close the real transport."""
-        await self.inner.aclose()
-
-
-@dataclass
-class Desk:
-    """A HappyFox simulator on loopback, an adapter talking to it, and the requests it sent."""
-
-    sim: HappyFoxSimulator
-    server: SimServer
-    backend: HappyFoxBackend
-    sent: list[httpx.Request] = field(default_factory=list)
-    extra: list[HappyFoxBackend] = field(default_factory=list)
-
-    def adapter(self, rewrite: Rewrite | None = None, **changes: object) -> HappyFoxBackend:
-        """Another adapter against the same simulator, optionally through a rewriting relay."""
-        values = {"backend": "happyfox", "url": self.server.base_url, "api_key": "demo", "auth_code": "demo"}
-        values.update({"staff_id": 1, **changes})
-        backend = HappyFoxBackend.create(Profile.model_validate(values), transport=Relay(rewrite))
-        assert isinstance(backend, HappyFoxBackend)
-        backend.http.policy = FAST
-        record(backend, self.sent)
-        self.extra.append(backend)
-        return backend
-
-    def params(self, path: str) -> list[dict[str, str]]:
-        """The query of every request sent to ``path`` (after the API root)."""
-        return [
-            dict(parse_qsl(r.url.query.decode(), keep_blank_values=True))
-            for r in self.sent
-            if r.url.path.endswith("/api/1.1/json/" + path)
-        ]
-
-    def bodies(self, path_end: str) -> list[dict[str, Any]]:
-        """The JSON bodies of the POSTs whose path ends with ``path_end``."""
-        return [json.loads(r.content) for r in self.sent if r.method == "POST" and r.url.path.endswith(path_end)]
-
-
-def record(backend: HappyFoxBackend, into: list[httpx.Request]) -> None:
-    """Keep every request the adapter sends."""
-
-    async def hook(request: httpx.Request) -> None:
-        into.append(request)
-
-    backend.http.client.event_hooks["request"].append(hook)
 
 
 @pytest.fixture
-def server() -> Iterator[SimServer]:
-    with SimServer(HappyFoxSimulator()) as srv:
-        yield srv
-
-
-@pytest.fixture
-async def desk(server: SimServer) -> AsyncIterator[Desk]:
-    profile = Profile(backend="happyfox", url=server.base_url, api_key="demo", auth_code="demo", staff_id=1)
-    backend = HappyFoxBackend.create(profile)
-    assert isinstance(backend, HappyFoxBackend)
-    backend.http.policy = FAST
-    sim = server.simulator
-    assert isinstance(sim, HappyFoxSimulator)
-    desk = Desk(sim, server, backend)
-    record(backend, desk.sent)
-    try:
-        yield desk
-    finally:
-        for other in (backend, *desk.extra):
-            await other.aclose()
+async def desk() -> AsyncIterator[Desk]:
+    async with open_desk() as opened:
+        yield opened
 
 
 def rewrite_tickets(change: Callable[[dict[str, Any], dict[str, str]], Any]) -> Rewrite:
