@@ -67,8 +67,8 @@ def measure(sim: Simulator, clock: VirtualClock | None = None, *, drop: tuple[st
 class VirtualClock:
     """Simulated seconds shared by the session (pacing, pauses) and the simulator (its rate window)."""
 
-    def __init__(self) -> None:
-        self.now = 0.0
+    def __init__(self, start: float = 0.0) -> None:
+        self.now = start
 
     def __call__(self) -> float:
         return self.now

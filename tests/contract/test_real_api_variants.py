@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -10,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bench.wire import VirtualClock
 from tests.conftest import Desk
 from tui_desk.errors import (
     AuthError,
@@ -30,21 +30,6 @@ from tui_desk.simulators.jitbit import JitbitSimulator
 HAPPYFOX = pytest.mark.parametrize("desk", ["happyfox"], indirect=True)
 JITBIT = pytest.mark.parametrize("desk", ["jitbit"], indirect=True)
 SECOND = timedelta(seconds=1)
-
-
-class VirtualClock:
-    """Simulated seconds shared by a session (pacing, pauses) and a simulator (rate window, lockout)."""
-
-    def __init__(self) -> None:
-        self.now = 10_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        """Move time on instead of waiting."""
-        self.now += max(0.0, seconds)
-        await asyncio.sleep(0)
 
 
 @dataclass
@@ -119,7 +104,7 @@ class Rig:
 @pytest.fixture
 async def rig(desk: Desk) -> AsyncIterator[Rig]:
     """The ``desk`` of the flavour named by the test, recorded and on a virtual clock."""
-    clock = VirtualClock()
+    clock = VirtualClock(10_000.0)
     made = Rig(desk, clock)
     sim = desk.sim
     handle = sim.handle
