@@ -10,7 +10,10 @@
     ├── Unavailable ............ connection failed, timed out, or 5xx
     │   └── UnknownOutcome ..... a write may or may not have happened
     ├── ProtocolError .......... the backend answered something we cannot read
+    │   └── MethodNotAllowed ... HTTP 405: the route exists, not with this method
     ├── Unsupported ............ this backend lacks the capability
+    │   └── FeatureUnavailable . this server lacks an endpoint the app guessed (off for the session)
+    ├── NotApplied ............. the write was accepted (2xx) but the server ignored what was asked
     └── ReadOnly ............... the profile forbids writes
 
 Messages never contain secrets: they are built from status codes, paths and the
@@ -113,10 +116,39 @@ class ProtocolError(DeskError):
     hint = "The url may not point at the right product or API version."
 
 
+class MethodNotAllowed(ProtocolError):
+    """HTTP 405: the path exists on the server, but not with this method (nothing was applied)."""
+
+    title = "Not available on this server"
+    hint = ""
+
+    def __init__(self, message: str = "", *, allowed: tuple[str, ...] = ()) -> None:
+        self.allowed = allowed  # the methods the server named (``Allow`` header or Laravel's message)
+        super().__init__(message)
+
+
 class Unsupported(DeskError):
     """The backend has no such capability."""
 
     title = "Not supported by this helpdesk"
+
+
+class FeatureUnavailable(Unsupported):
+    """A guessed endpoint is missing on this server (404 route, 405, unreadable): the feature is off this session."""
+
+    title = "Not available on this server"
+
+    def __init__(self, feature: str, message: str, *, instead: str = "") -> None:
+        self.feature = feature  # a short key, e.g. "statuses", "thread", "notes"
+        self.instead = instead  # what the app does without it, e.g. "open/closed come from each ticket"
+        super().__init__(message, hint=instead or None)
+
+
+class NotApplied(DeskError):
+    """The server accepted a write (2xx) but the re-read shows it ignored part of it."""
+
+    title = "Not applied"
+    hint = "The helpdesk may have ignored the field; check the ticket in the helpdesk before trying again."
 
 
 class ReadOnly(DeskError):

@@ -40,6 +40,18 @@ class Category(Model):
     public: bool = True  # customers (and new tickets) may use it; HappyFox's private categories are agent-only
 
 
+class Limitation(Model):
+    """A feature this server turned out to lack this session, and what the app does instead."""
+
+    feature: str  # a short key: "statuses", "priorities", "thread", "filter:status_id", ...
+    message: str  # e.g. "This server has no statuses API (GET /api/v1/statuses answered 404)"
+    instead: str = ""  # e.g. "open/closed are worked out from each ticket"
+
+    def sentence(self) -> str:
+        """The message and what happens instead, as one line."""
+        return f"{self.message}; {self.instead}." if self.instead else f"{self.message}."
+
+
 class Agent(Model):
     """A staff member who can be assigned tickets."""
 
@@ -176,6 +188,7 @@ class Page(Model, Generic[T]):
     size: int = 50
     total: int | None = None
     has_next: bool = False
+    filtered_here: bool = False  # tui-desk applied some filters itself (the server ignored them); totals unknown
 
     @property
     def page_count(self) -> int | None:

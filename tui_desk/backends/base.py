@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
@@ -12,7 +12,7 @@ import httpx
 from pydantic import SecretStr
 
 from tui_desk.config.profile import Profile
-from tui_desk.errors import Unsupported
+from tui_desk.errors import FeatureUnavailable, Unsupported
 from tui_desk.http import ErrorDetail, HttpSession
 from tui_desk.http.session import default_error_detail, default_throttle
 from tui_desk.models import (
@@ -22,6 +22,7 @@ from tui_desk.models import (
     CannedResponse,
     Category,
     Comment,
+    Limitation,
     NewTicket,
     Page,
     Priority,
@@ -77,11 +78,41 @@ class Backend(ABC):
     capabilities: ClassVar[Capabilities] = Capabilities()
     # Client-side pacing: calls allowed per rolling 60 s, by the lower-case first path segment ("*": all calls).
     request_budget: ClassVar[dict[str, int]] = {}
+    # The vendor documents how an internal note stays internal; False: the composer warns until a note comes back
+    # marked internal (``notes_confirmed``).
+    notes_documented: ClassVar[bool] = True
 
     def __init__(self, session: HttpSession, profile: Profile) -> None:
         self.http = session
         self.profile = profile
         self._me: Agent | None = None
+        self.limitations: dict[str, Limitation] = {}  # features found missing this session (never asked again)
+        self._limitation_listeners: list[Callable[[Limitation], None]] = []
+        self.notes_confirmed = self.notes_documented
+
+    # -- features this server lacks ---------------------------------------------------------
+
+    def turn_off(self, feature: str, message: str, instead: str = "") -> FeatureUnavailable:
+        """Record that ``feature`` is missing on this server for the session; listeners hear of it once.
+
+        Returns the error to raise (callers that have a fallback use it instead of raising).
+        """
+        if feature not in self.limitations:
+            limitation = Limitation(feature=feature, message=message, instead=instead)
+            self.limitations[feature] = limitation
+            for listener in list(self._limitation_listeners):
+                listener(limitation)
+        known = self.limitations[feature]
+        return FeatureUnavailable(feature, known.message, instead=known.instead)
+
+    def off(self, feature: str) -> FeatureUnavailable | None:
+        """The error for ``feature`` when it was turned off this session (nothing is sent for it), else None."""
+        known = self.limitations.get(feature)
+        return None if known is None else FeatureUnavailable(feature, known.message, instead=known.instead)
+
+    def on_limitation(self, listener: Callable[[Limitation], None]) -> None:
+        """Call ``listener`` with each feature turned off from now on."""
+        self._limitation_listeners.append(listener)
 
     # -- construction ---------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from tui_desk.errors import (
     AuthError,
     DeskError,
     InvalidInput,
+    MethodNotAllowed,
     NotFound,
     PermissionDenied,
     ProtocolError,
@@ -385,6 +386,11 @@ class HttpSession:
             if is_write and status in (502, 504):
                 return UnknownOutcome(f"HTTP {status} from a gateway")
             return Unavailable(f"HTTP {status}" + (f": {msg}" if msg and msg != f"HTTP {status}" else ""))
+        if status == 405:
+            return MethodNotAllowed(
+                f"{response.request.method} {response.request.url.path} is not allowed" + (f" ({msg})" if msg else ""),
+                allowed=allowed_methods(response, msg),
+            )
         return ProtocolError(f"HTTP {status}" + (f": {msg}" if msg else ""))
 
     async def get_json(self, path: str, **kwargs: Any) -> Any:
@@ -394,6 +400,14 @@ class HttpSession:
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self.client.aclose()
+
+
+def allowed_methods(response: httpx.Response, message: str = "") -> tuple[str, ...]:
+    """The methods a 405 names: its ``Allow`` header, else Laravel's "Supported methods: GET, HEAD, PUT."."""
+    text = response.headers.get("Allow", "")
+    if not text and "Supported methods:" in message:
+        text = message.split("Supported methods:", 1)[1]
+    return tuple(m.strip(" .").upper() for m in text.split(",") if m.strip(" .").isalpha())
 
 
 def _ms(started: float) -> float:

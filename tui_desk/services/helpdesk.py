@@ -17,6 +17,7 @@ from tui_desk.models import (
     Category,
     Comment,
     Identity,
+    Limitation,
     NewTicket,
     Page,
     Priority,
@@ -78,6 +79,19 @@ class HelpdeskService:
     def paused_for(self) -> float:
         """Seconds the server asked us to stop sending for (throttling lockout), else 0: background work waits."""
         return self.backend.http.cooldown_remaining()
+
+    def limitations(self) -> list[Limitation]:
+        """Features this server turned out to lack this session, in the order they were found."""
+        return list(self.backend.limitations.values())
+
+    def subscribe_limitations(self, listener: Callable[[Limitation], None]) -> None:
+        """Hear of each feature turned off from now on (to say so once, somewhere that stays)."""
+        self.backend.on_limitation(listener)
+
+    @property
+    def notes_confirmed(self) -> bool:
+        """True once the server is known to keep internal notes internal (documented, or seen this session)."""
+        return self.backend.notes_confirmed
 
     def subscribe(self, listener: Callable[[LinkEvent], None]) -> None:
         """Receive connection-state changes (throttled, retrying, offline, online)."""
