@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from tui_desk.backends.base import Backend, Capabilities
-from tui_desk.errors import ConfigError, InvalidInput, ReadOnly
+from tui_desk.errors import ConfigError, DeskError, InvalidInput, ReadOnly
 from tui_desk.http import LinkEvent
 from tui_desk.models import (
     Agent,
@@ -201,6 +202,19 @@ class HelpdeskService:
             return []
         return await self._cached("canned", (), self.backend.canned_responses, refresh)
 
+    async def reference_lists(self) -> ReferenceLists:
+        """Statuses, priorities, categories and agents, fetched concurrently; each list or why it failed.
+
+        One missing list (a server without a categories API) never empties the others.
+        """
+        found = await asyncio.gather(
+            self.statuses(), self.priorities(), self.categories(), self.agents(), return_exceptions=True
+        )
+        for item in found:
+            if isinstance(item, BaseException) and not isinstance(item, DeskError):
+                raise item
+        return ReferenceLists(*found)  # type: ignore[arg-type]
+
     async def reference_data(self) -> tuple[list[Status], list[Priority], list[Category], list[Agent]]:
         """Statuses, priorities, categories and agents, fetched concurrently."""
         return await asyncio.gather(self.statuses(), self.priorities(), self.categories(), self.agents())
@@ -247,6 +261,23 @@ class HelpdeskService:
         """
         ticket, thread = await asyncio.gather(self.ticket(ticket_id, refresh), self.thread(ticket_id, refresh))
         return _with_update_time(ticket, thread), thread
+
+    async def ticket_detail(self, ticket_id: str, refresh: bool = False) -> tuple[Ticket, list[Comment] | DeskError]:
+        """The ticket and its thread, fetched concurrently; a thread that fails comes back as its error.
+
+        The ticket's own failure raises. A failed thread never hides a ticket that loaded.
+        """
+        ticket_part, thread_part = await asyncio.gather(
+            self.ticket(ticket_id, refresh), self.thread(ticket_id, refresh), return_exceptions=True
+        )
+        for part in (ticket_part, thread_part):
+            if isinstance(part, BaseException) and not isinstance(part, DeskError):
+                raise part
+        if isinstance(ticket_part, BaseException):
+            raise ticket_part
+        if isinstance(thread_part, BaseException):
+            return ticket_part, thread_part  # type: ignore[return-value]
+        return _with_update_time(ticket_part, thread_part), thread_part
 
     def cached_ticket_with_thread(self, ticket_id: str) -> tuple[Ticket, list[Comment]] | None:
         """``ticket_with_thread`` from the cache alone (no request, no await), or None when either part is missing."""
@@ -395,6 +426,16 @@ class HelpdeskService:
             return Page[Asset](items=page.items, number=number, size=page.size, has_next=more_follow)
 
         return fetch
+
+
+@dataclass(frozen=True)
+class ReferenceLists:
+    """The reference lists, each either loaded or the error that stopped it (shown where the list would be)."""
+
+    statuses: list[Status] | DeskError
+    priorities: list[Priority] | DeskError
+    categories: list[Category] | DeskError
+    agents: list[Agent] | DeskError
 
 
 def _check_applied(ticket: Ticket, change: TicketChange) -> None:
