@@ -222,15 +222,17 @@ class Backend(ABC):
         """The ticket's replies and notes, oldest first."""
 
     @abstractmethod
-    async def create_ticket(self, draft: NewTicket) -> Ticket:
-        """Create a ticket (on behalf of ``draft.requester`` where allowed)."""
+    async def create_ticket(self, draft: NewTicket) -> Ticket | None:
+        """Create a ticket (on behalf of ``draft.requester`` where allowed); None: created (2xx), answer unreadable."""
 
     @abstractmethod
-    async def add_reply(self, ticket_id: str, body: str) -> None:
-        """Post a reply the customer sees."""
+    async def add_reply(self, ticket_id: str, body: str) -> Comment | None:
+        """Post a reply the customer sees: the stored comment as the server answered it, or None (a 2xx we cannot
+        read, or an answer without the comment). A 2xx never raises."""
 
-    async def add_note(self, ticket_id: str, body: str) -> None:
-        """Post an internal note only agents see."""
+    async def add_note(self, ticket_id: str, body: str) -> Comment | None:
+        """Post an internal note only agents see; returns like ``add_reply`` (the comment shows whether the server
+        kept it internal)."""
         raise Unsupported(f"{self.title} has no internal notes")
 
     @abstractmethod
