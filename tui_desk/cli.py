@@ -45,10 +45,21 @@ def build_parser() -> argparse.ArgumentParser:
     simulate = sub.add_parser("simulate", help="serve a simulated helpdesk on 127.0.0.1")
     simulate.add_argument("flavour", nargs="?", default="jitbit", choices=FLAVOURS, metavar="BACKEND")
     simulate.add_argument("--port", type=int, default=0, help="port to listen on (0: a free port)")
+    simulate.add_argument(
+        "--strict",
+        action="store_true",
+        help="helpdeskpro only: behave like a stock Laravel app (no statuses, priorities or categories routes, "
+        "no PATCH, ticket filters ignored, users without name)",
+    )
     add_fault_options(simulate)
 
     check = sub.add_parser("check", help="connect, sign in and print who you are")
     check.add_argument("--profile", dest="check_profile", metavar="NAME", help="the profile to check")
+    check.add_argument(
+        "--probe",
+        action="store_true",
+        help="read-only: try every endpoint the app uses and print a table for bug reports (never writes)",
+    )
 
     token = sub.add_parser("token", help="HelpDesk Pro: sign in once and save the session token in the profile")
     token.add_argument("action", choices=("save",), help="save: log in and store the token (0600 config file)")
@@ -78,6 +89,32 @@ def add_fault_options(simulate: argparse.ArgumentParser) -> None:
     faults.add_argument("--truncate-json", action="store_true", help="cut JSON bodies in half")
     faults.add_argument("--reset-mid-body", action="store_true", help="drop the connection half-way through")
     faults.add_argument("--invalid-utf8", action="store_true", help="put invalid UTF-8 bytes into JSON strings")
+    faults.add_argument(
+        "--route-fault",
+        action="append",
+        default=[],
+        type=parse_route_fault,
+        metavar="'METHOD /route=KIND'",
+        help="fail one route, e.g. 'GET /statuses=route404' (the route as the simulator registers it, after the "
+        f"API prefix); KIND: {', '.join(ROUTE_FAULT_KINDS)}; repeatable",
+    )
+    faults.add_argument(
+        "--route-hang", type=float, default=30.0, metavar="S", help="how long a 'timeout' route fault waits (30)"
+    )
+
+
+ROUTE_FAULT_KINDS = ("route404", "405", "html500", "502", "timeout", "malformed", "shape")
+
+
+def parse_route_fault(value: str) -> tuple[str, str]:
+    """``"GET /statuses=route404"`` as ``("GET /statuses", "route404")``; argparse reports a bad value."""
+    route, sep, kind = value.rpartition("=")
+    method, _, pattern = route.strip().partition(" ")
+    if not sep or not method.isalpha() or not pattern.strip().startswith("/"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not 'METHOD /route=KIND' (e.g. 'GET /statuses=route404')")
+    if kind.strip() not in ROUTE_FAULT_KINDS:
+        raise argparse.ArgumentTypeError(f"unknown fault {kind.strip()!r}; one of {', '.join(ROUTE_FAULT_KINDS)}")
+    return f"{method.upper()} {pattern.strip()}", kind.strip()
 
 
 def faults_from(args: argparse.Namespace) -> Faults:
@@ -96,7 +133,21 @@ def faults_from(args: argparse.Namespace) -> Faults:
         truncate_json=args.truncate_json,
         reset_mid_body=args.reset_mid_body,
         invalid_utf8=args.invalid_utf8,
+        route_faults=dict(args.route_fault),
+        route_hang=max(0.0, args.route_hang),
     )
+
+
+def _known_routes(keys: list[str], faults: Faults) -> str | None:
+    """Put each route fault under the route's key as registered (any case); the first unknown route, if any."""
+    registered = {key.casefold(): key for key in keys}
+    known: dict[str, str] = {}
+    for route, kind in faults.route_faults.items():
+        if route.casefold() not in registered:
+            return route
+        known[registered[route.casefold()]] = kind
+    faults.route_faults = known
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,9 +162,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAIL
     try:
         if args.command == "simulate":
-            return run_simulate(args.flavour, args.port, faults_from(args), hostile=args.hostile)
+            return run_simulate(args.flavour, args.port, faults_from(args), hostile=args.hostile, strict=args.strict)
         if args.command == "check":
-            return asyncio.run(run_check(args.config, args.check_profile or args.profile))
+            return asyncio.run(run_check(args.config, args.check_profile or args.profile, probe=args.probe))
         if args.command == "token":
             return asyncio.run(run_token_save(args.config, args.token_profile or args.profile))
         if args.command == "logout":
@@ -131,18 +182,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def run_simulate(flavour: str, port: int, faults: Faults | None = None, *, hostile: bool = False) -> int:
+def run_simulate(
+    flavour: str, port: int, faults: Faults | None = None, *, hostile: bool = False, strict: bool = False
+) -> int:
     """Serve a simulator until interrupted; the first line printed is its base URL."""
     from datetime import UTC, datetime
 
     from tui_desk.services.connect import DEMO_CREDENTIALS, simulator_class
     from tui_desk.simulators.core import SimServer
     from tui_desk.simulators.dataset import generate
+    from tui_desk.simulators.helpdeskpro import HelpDeskProSimulator
     from tui_desk.simulators.hostile import plant_hostile
 
+    if strict and flavour != "helpdeskpro":
+        print(f"tui-desk: --strict is for the helpdeskpro simulator only, not {flavour}", file=sys.stderr)
+        return EXIT_CONFIG
     dataset = generate().shift_to(datetime.now(UTC))  # times relative to today, as a live helpdesk's
     simulator = simulator_class(flavour)(plant_hostile(dataset) if hostile else dataset)
+    if isinstance(simulator, HelpDeskProSimulator) and strict:
+        simulator.make_strict()
     if faults is not None:
+        unknown = _known_routes(simulator.router.keys(), faults)
+        if unknown:
+            print(
+                f"tui-desk: the {flavour} simulator has no route {unknown!r}; its routes: "
+                + ", ".join(simulator.router.keys()),
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
         simulator.faults = faults
     try:
         server = SimServer(simulator, port=port)
@@ -151,7 +218,10 @@ def run_simulate(flavour: str, port: int, faults: Faults | None = None, *, hosti
         return EXIT_FAIL
     print(server.base_url, flush=True)
     creds = ", ".join(f"{k}={v}" for k, v in DEMO_CREDENTIALS[flavour].items())
-    print(f"{flavour} simulator on 127.0.0.1; demo credentials: {creds}. Ctrl+C stops it.", flush=True)
+    mode = " (strict: a stock Laravel app)" if strict else ""
+    print(f"{flavour} simulator{mode} on 127.0.0.1; demo credentials: {creds}. Ctrl+C stops it.", flush=True)
+    for route, kind in (faults.route_faults if faults is not None else {}).items():
+        print(f"route fault: {route} answers {kind}", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         server.httpd.serve_forever()
@@ -162,8 +232,8 @@ def run_simulate(flavour: str, port: int, faults: Faults | None = None, *, hosti
     return EXIT_OK
 
 
-async def run_check(cli_config: str | None, cli_profile: str | None) -> int:
-    """Connect with a profile, sign in and print the agent and the backend."""
+async def run_check(cli_config: str | None, cli_profile: str | None, *, probe: bool = False) -> int:
+    """Connect with a profile, sign in and print the agent and the backend; ``probe``: try every read (a table)."""
     from tui_desk.config import load_profile
     from tui_desk.services.connect import open_service, profile_warning
 
@@ -172,6 +242,10 @@ async def run_check(cli_config: str | None, cli_profile: str | None) -> int:
     if warning:
         print(f"tui-desk: warning: {warning}", file=sys.stderr)
     service = open_service(profile, name)
+    if probe:
+        from tui_desk.services.probe import probe_and_print
+
+        return EXIT_OK if await probe_and_print(service, name) else EXIT_FAIL
     try:
         identity = await service.connect()
     except DeskError as exc:

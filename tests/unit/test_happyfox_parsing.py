@@ -15,7 +15,6 @@ from tui_desk.backends.happyfox import (
     HTTP_REFUSAL,
     LIST_FIELDS,
     HappyFoxBackend,
-    _check_stored,
     html_body,
     user_search_term,
 )
@@ -287,16 +286,33 @@ async def test_row17_a_2xx_without_the_message_is_unknown_outcome(desk: Desk) ->
         assert "may not have stored" in info.value.message
 
 
-def test_row18_a_note_stored_public_is_flagged() -> None:
-    update = {"update_id": 1, "timestamp": "2020-01-01 00:00:00", "by": {"id": 1, "type": "staff"},
-              "message": {"text": "VIP", "html": "<p>VIP</p>", "message_type": None}}  # fmt: skip
-    _check_stored({"updates": [update]}, "VIP", note=False)
-    with pytest.raises(UnknownOutcome):
-        _check_stored({"updates": [update]}, "VIP", note=True)
-    update["message"]["message_type"] = "p"  # type: ignore[index]
-    _check_stored({"updates": [update]}, "VIP", note=True)
-    with pytest.raises(UnknownOutcome):
-        _check_stored({"status_code": 200}, "VIP", note=True)
+async def test_row18_a_note_stored_public_comes_back_as_a_reply(desk: Desk) -> None:
+    async def public(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.method != "POST":
+            return response
+        data = response.json()
+        for update in data["updates"]:
+            update.pop("message_type", None)
+            if isinstance(update.get("message"), dict):
+                update["message"]["message_type"] = None
+        return httpx.Response(200, json=data, request=request)
+
+    tid = str(desk.sim.dataset.ticket_list()[3].id)
+    stored = await desk.adapter(public).add_note(tid, "VIP customer")
+    assert stored is not None and stored.kind is CommentKind.REPLY  # the caller sees it went public
+    assert stored.body == "VIP customer" and stored.ticket_id == tid
+
+
+async def test_row18_an_answer_that_is_not_a_ticket_is_sent_but_unknown(desk: Desk) -> None:
+    async def status_only(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.method != "POST":
+            return response
+        return httpx.Response(200, json={"status_code": 200}, request=request)
+
+    record = desk.sim.dataset.ticket_list()[3]
+    before = len(record.comments)
+    assert await desk.adapter(status_only).add_note(str(record.id), "VIP") is None
+    assert len(record.comments) == before + 1
 
 
 async def test_row18_note_sends_html_and_lands_private(desk: Desk) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
 from typing import Any
 
-from tui_desk.errors import ProtocolError
+from tui_desk.errors import DeskError, MethodNotAllowed, NotFound, PermissionDenied, ProtocolError
 
 _log = logging.getLogger(__name__)
 _log.addHandler(logging.NullHandler())  # never Python's last-resort stderr handler under the TUI
@@ -215,3 +215,28 @@ def expect_dict(data: Any, where: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ProtocolError(f"{where}: expected an object")
     return data
+
+
+# What a listing or reference endpoint answers when it is not there: 404, 405 (a ProtocolError), or an answer
+# that cannot be read. Only for paths without a record id: a 404 on ``ticket/<id>/`` is a missing ticket.
+MISSING_ROUTE: tuple[type[DeskError], ...] = (NotFound, ProtocolError)
+
+
+def how_it_failed(exc: DeskError) -> str:
+    """What the server did, for a limitation's message: "answered 404", "answered 405", or an unreadable answer."""
+    if isinstance(exc, NotFound):
+        return "answered 404"
+    if isinstance(exc, MethodNotAllowed):
+        return "answered 405"
+    if isinstance(exc, PermissionDenied):
+        return "answered 403"
+    if "HTML page" in exc.message:
+        return "answered with an HTML page"
+    return "answered with something tui-desk cannot read"
+
+
+def missing_api(product: str, what: str, request: str, exc: DeskError) -> str:
+    """A plain sentence naming the request: "This HappyFox has no statuses API (GET /api/... answered 404)"."""
+    if isinstance(exc, (NotFound, MethodNotAllowed)):
+        return f"This {product} has no {what} API ({request} {how_it_failed(exc)})"
+    return f"This {product} gave an unreadable answer for its {what} ({request} {how_it_failed(exc)})"

@@ -17,17 +17,28 @@ import httpx
 from pydantic import SecretStr
 
 from tui_desk.backends.base import Backend, Capabilities, alongside
-from tui_desk.backends.convert import body_text, expect_dict, expect_list, opt_str, parse_time, require
+from tui_desk.backends.convert import (
+    MISSING_ROUTE,
+    body_text,
+    expect_dict,
+    expect_list,
+    how_it_failed,
+    missing_api,
+    opt_str,
+    parse_time,
+    require,
+)
 from tui_desk.config.profile import Profile
 from tui_desk.errors import (
     AuthError,
     DeskError,
+    FeatureUnavailable,
     InvalidInput,
+    NotApplied,
     NotFound,
     PermissionDenied,
     ProtocolError,
     Throttled,
-    Unsupported,
 )
 from tui_desk.http import HttpSession, decode_json, retry_after_header
 from tui_desk.models import (
@@ -86,6 +97,11 @@ USERS_NEED_ADMIN = "the full user list needs a Jitbit administrator"
 TOKEN_EXPIRY = "A Jitbit token stops working when its user changes the password: get a new one at /User/Token."
 LOGIN_BLOCK = "Jitbit blocks the IP address for 5 minutes after three failed sign-ins in a row."
 ASSETS_OFF = "asset management is switched off on this Jitbit helpdesk, or this account may not see assets"
+STATUSES_INSTEAD = "statuses come from the tickets shown and the profile's status_names"
+CATEGORIES_INSTEAD = "categories come from the tickets shown"
+TECHS_INSTEAD = "the assignee list holds you and the technicians seen on tickets"
+TECH_LIST_INSTEAD = "technicians are read per category"
+CANNED_INSTEAD = "no canned responses are offered"
 
 # --- GUESSED: the doc and the field notes leave these open; each is our safest reading. --------------------------
 # Root: the doc says SaaS lives at <host>/helpdesk/api, Jitbit's own client uses <host>/api. When Authorization
@@ -118,10 +134,16 @@ SLOW_READ = 60.0
 # documented (read as ticket rows {IssueID|TicketID}); ModelName is the asset's name and what nameprefix filters on.
 # Assets switched off (or no asset rights): Assets answers 403, 404 or an HTML page; the screen is unsupported then.
 # Users: whether listMode=all includes disabled accounts is unknown; rows with Disabled: true are dropped.
+# Missing: categories, TechsForCategory, Users?listMode=, CommentTemplates and Assets answering 404, 405 or something
+# unreadable are taken to be absent on this server (Jitbit puts record ids in the query, so a 404 there cannot be
+# told from a missing record: these lists are read with ids taken from the server itself). The feature is turned off
+# for the session: categories come from the tickets shown, assignees are me and the technicians seen on tickets,
+# technicians are read per category, canned responses are none. POST comment answers a number: no stored comment.
 ASSET_TYPE_SCAN_PAGES = 20
 USER_ASSET_PAGES = 10
 ASSIGNEES_TTL = 600.0  # seconds a category's technicians are reused
 FRESH_SECONDS = 5.0  # the ticket re-read after a write serves the caller's own re-read this long
+AUTHORS_GRACE = 5.0  # seconds a thread waits for the technician lists that tell agents from customers
 _WAIT_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(seconds?|secs?|minutes?|mins?)\b", re.IGNORECASE)
 # --- end of guesses ------------------------------------------------------------------------------------------------
 
@@ -225,9 +247,18 @@ class JitbitBackend(Backend):
         self._fresh: dict[str, tuple[float, Ticket]] = {}
         self.clock: Callable[[], float] = time.monotonic
         self.assets_available: bool | None = None  # False once Assets said the module is off
+        self._seen_categories: dict[str, Category] = {}  # from ticket rows, for a server without categories
+        self._seen_agents: dict[str, Agent] = {}  # assignees of ticket rows, for a server without TechsForCategory
+        self._background: set[asyncio.Future[Any]] = set()  # technician reads a thread stopped waiting for
         self.users_notice: str | None = None  # set when only exact user lookups are possible
 
     # -- construction and hooks -----------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """Stop technician reads still running in the background, then release the connection pool."""
+        for task in list(self._background):
+            task.cancel()
+        await super().aclose()
 
     @classmethod
     def api_root(cls, url: str) -> str:
@@ -283,6 +314,11 @@ class JitbitBackend(Backend):
 
     async def _post(self, path: str, data: dict[str, Any]) -> httpx.Response:
         return await self._send("POST", path, data={k: str(v) for k, v in data.items()})
+
+    def _lose(self, feature: str, what: str, path: str, exc: DeskError, instead: str) -> FeatureUnavailable:
+        """Turn ``feature`` off for the session: GET ``path`` answered 404, 405 or something unreadable."""
+        request = f"GET {self.http.url_for(path).path}"
+        return self.turn_off(feature, missing_api(self.title, what, request, exc), instead)
 
     # -- identity and reference data ----------------------------------------------------------------
 
@@ -368,10 +404,15 @@ class JitbitBackend(Backend):
 
     async def statuses(self) -> list[Status]:
         """The documented statuses, the profile's, and those seen in a sample of tickets (no endpoint)."""
-        raw = expect_list(await self._get("Tickets", {"mode": "all", "count": STATUS_SAMPLE}), "Tickets")
-        for row in raw:
-            if isinstance(row, dict):
-                self._status(row)
+        if self.off("statuses") is None:
+            try:
+                raw = expect_list(await self._get("Tickets", {"mode": "all", "count": STATUS_SAMPLE}), "Tickets")
+            except MISSING_ROUTE as exc:
+                self._lose("statuses", "ticket statuses", "Tickets", exc, STATUSES_INSTEAD)
+            else:
+                for row in raw:
+                    if isinstance(row, dict):
+                        self._status(row)
         return self._known_statuses()
 
     def _known_statuses(self) -> list[Status]:
@@ -406,9 +447,16 @@ class JitbitBackend(Backend):
         return list(await asyncio.shield(self._categories_load))
 
     async def _fetch_categories(self) -> list[Category]:
-        raw = expect_list(await self._get("categories"), "categories")
-        self._categories = [self._category(expect_dict(c, "categories")) for c in raw]
-        return self._categories
+        """GET categories; without that API, the categories the tickets showed."""
+        if self.off("categories") is None:
+            try:
+                raw = expect_list(await self._get("categories"), "categories")
+                self._categories = [self._category(expect_dict(c, "categories")) for c in raw]
+            except MISSING_ROUTE as exc:
+                self._lose("categories", "categories", "categories", exc, CATEGORIES_INSTEAD)
+            else:
+                return self._categories
+        return sorted(self._seen_categories.values(), key=lambda c: c.name.lower())
 
     async def _known_categories(self) -> list[Category]:
         """The categories already read (or being read), else one read."""
@@ -420,6 +468,8 @@ class JitbitBackend(Backend):
         """TechsForCategory?id=: who a ticket of this category can be assigned to (reused for a while)."""
         if category_id is None:
             return await self.agents()
+        if self.off("technicians") is not None:
+            return await self._agents_seen()
         cached = self._assignees.get(category_id)
         if cached is not None:
             started, load = cached
@@ -431,9 +481,22 @@ class JitbitBackend(Backend):
         return list(await asyncio.shield(load))
 
     async def _fetch_techs(self, category_id: str) -> list[Agent]:
-        raw = expect_list(await self._get("TechsForCategory", {"id": category_id}), "TechsForCategory")
-        agents = [self._agent(expect_dict(t, "TechsForCategory"), "TechsForCategory") for t in raw]
+        try:
+            raw = expect_list(await self._get("TechsForCategory", {"id": category_id}), "TechsForCategory")
+            agents = [self._agent(expect_dict(t, "TechsForCategory"), "TechsForCategory") for t in raw]
+        except MISSING_ROUTE as exc:
+            self._lose("technicians", "technicians per category", "TechsForCategory", exc, TECHS_INSTEAD)
+            return await self._agents_seen()
         return sorted(agents, key=lambda a: a.name.lower())
+
+    async def _agents_seen(self) -> list[Agent]:
+        """The agents known without TechsForCategory: me, then the assignees the tickets showed."""
+        me: Agent | None = self._me
+        if me is None:
+            with contextlib.suppress(DeskError):
+                me = await self.whoami()
+        seen = sorted(self._seen_agents.values(), key=lambda a: a.name.lower())
+        return ([me] if me is not None else []) + [a for a in seen if me is None or a.id != me.id]
 
     async def agents(self) -> list[Agent]:
         """Every technician; callers arriving while a fetch runs share it (no duplicate requests)."""
@@ -444,7 +507,7 @@ class JitbitBackend(Backend):
         """One Users?listMode=techs for an administrator, else TechsForCategory over the categories (4 at once)."""
         agents: dict[str, Agent] = {}
         listed = False
-        if await self._admin():
+        if await self._admin() and self.off("technician_list") is None:
             try:
                 for row in await self._users_in_mode("techs"):
                     agent = self._agent(row, "Users")
@@ -452,6 +515,8 @@ class JitbitBackend(Backend):
                 listed = True
             except PermissionDenied:
                 self._is_admin = False
+            except FeatureUnavailable:
+                pass  # read per category below
         if not listed:
             limit = asyncio.Semaphore(CATEGORY_CONCURRENCY)
 
@@ -463,35 +528,65 @@ class JitbitBackend(Backend):
             for found in await asyncio.gather(*(techs(c) for c in categories)):
                 for agent in found:
                     agents.setdefault(agent.id, agent)
+            if self.off("technicians") is not None:  # no TechsForCategory: me first, then those seen
+                seen = await self._agents_seen()
+                self._tech_ids = {a.id for a in seen}
+                return seen
         self._tech_ids = set(agents)
         return sorted(agents.values(), key=lambda a: a.name.lower())
 
     async def _users_in_mode(self, mode: str) -> list[dict[str, Any]]:
-        """Every enabled row of Users?listMode=<mode> (administrators only)."""
+        """Every enabled row of Users?listMode=<mode> (administrators only); FeatureUnavailable when this server
+        has no such listing."""
+        off = self.off("technician_list")
+        if off is not None:
+            raise off
         rows: list[dict[str, Any]] = []
-        for number in range(1, USERS_MAX_PAGES + 1):
-            raw = expect_list(
-                await self._get("Users", {"listMode": mode, "count": USERS_SCAN, "page": number}), "Users"
-            )
-            rows += [r for r in (expect_dict(x, "Users") for x in raw) if not r.get("Disabled")]
-            if len(raw) < USERS_SCAN:
-                break
+        try:
+            for number in range(1, USERS_MAX_PAGES + 1):
+                raw = expect_list(
+                    await self._get("Users", {"listMode": mode, "count": USERS_SCAN, "page": number}), "Users"
+                )
+                rows += [r for r in (expect_dict(x, "Users") for x in raw) if not r.get("Disabled")]
+                if len(raw) < USERS_SCAN:
+                    break
+        except MISSING_ROUTE as exc:
+            raise self._lose("technician_list", "technician list", "Users", exc, TECH_LIST_INSTEAD) from None
         return rows
 
     async def canned_responses(self) -> list[CannedResponse]:
-        """GET CommentTemplates."""
-        raw = expect_list(await self._get("CommentTemplates"), "CommentTemplates")
-        return [
-            CannedResponse(
-                id=str(require(t, "TemplateId", "CommentTemplates")),
-                name=str(t.get("Name") or ""),
-                body=body_text(t.get("Body"), bbcode=True),
-            )
-            for t in (expect_dict(x, "CommentTemplates") for x in raw)
-        ]
+        """GET CommentTemplates; none when this server has no such API."""
+        if self.off("canned_responses") is not None:
+            return []
+        try:
+            raw = expect_list(await self._get("CommentTemplates"), "CommentTemplates")
+            return [
+                CannedResponse(
+                    id=str(require(t, "TemplateId", "CommentTemplates")),
+                    name=str(t.get("Name") or ""),
+                    body=body_text(t.get("Body"), bbcode=True),
+                )
+                for t in (expect_dict(x, "CommentTemplates") for x in raw)
+            ]
+        except MISSING_ROUTE as exc:
+            self._lose("canned_responses", "canned responses", "CommentTemplates", exc, CANNED_INSTEAD)
+            return []
 
     async def _my_id(self) -> str:
         return (self._me or await self.whoami()).id
+
+    async def _in_time(self, load: Callable[[], Awaitable[set[str]]]) -> set[str]:
+        """The agent ids ``load()`` finds, or those known now when it takes over AUTHORS_GRACE seconds (it goes on
+        in the background, so the next thread has them): who is an agent is cosmetic and never holds a thread up."""
+        task = asyncio.ensure_future(load())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), AUTHORS_GRACE)
+        except TimeoutError:
+            _log.info("technicians still loading after %.0f s: comment authors are told apart by notes", AUTHORS_GRACE)
+            known = set(self._tech_ids or ()) | set(self._admin_ids or ())
+            return known | ({self._me.id} if self._me is not None else set())
 
     async def _technicians(self, category_id: str | None) -> set[str]:
         """Ids that count as agents among comment authors: technicians (of the category, for a non-admin), admins."""
@@ -620,7 +715,7 @@ class JitbitBackend(Backend):
             info = self._ticket_info.get(ticket_id)
             return await self._technicians(info[1] if info else None)
 
-        answer, techs = await alongside(self._get("comments", {"id": ticket_id}), authors())
+        answer, techs = await alongside(self._get("comments", {"id": ticket_id}), self._in_time(authors))
         raw = expect_list(answer, "comments")
         comments = [self._comment(expect_dict(c, "comments"), ticket_id, techs) for c in raw]
         comments.sort(key=lambda c: (c.created_at is None, c.created_at, _number(c.id, 0)))
@@ -636,8 +731,11 @@ class JitbitBackend(Backend):
             del comments[0]  # the ticket's own body, repeated as its first comment
         return comments
 
-    async def create_ticket(self, draft: NewTicket) -> Ticket:
-        """POST ticket (userId: on behalf of the requester); the answer is the new id."""
+    async def create_ticket(self, draft: NewTicket) -> Ticket | None:
+        """POST ticket (userId: on behalf of the requester); the answer is the new id, then the ticket is read.
+
+        None: created (2xx), but the answer is not an id or the new ticket could not be read.
+        """
         if draft.category_id is None:
             raise InvalidInput(fields={"category": "Jitbit needs a category for a new ticket"})
         data: dict[str, Any] = {
@@ -651,16 +749,23 @@ class JitbitBackend(Backend):
         response = await self._post("ticket", data)
         new_id = response.text.strip().strip('"')
         if not new_id.isdigit():
-            raise ProtocolError("ticket: the answer is not the new ticket's id")
-        return await self.get_ticket(new_id)
+            _log.info("POST ticket answered 2xx without the new id: created, not shown")
+            return None
+        try:
+            return await self.get_ticket(new_id)
+        except DeskError as exc:
+            _log.info("ticket %s created but not read back (%s)", new_id, exc.title)
+            return None
 
-    async def add_reply(self, ticket_id: str, body: str) -> None:
-        """POST comment (the answer, the new comment's id, is not needed)."""
+    async def add_reply(self, ticket_id: str, body: str) -> Comment | None:
+        """POST comment; Jitbit answers the new comment's id only, so there is no stored comment to return."""
         await self._post("comment", {"id": ticket_id, "body": body})
+        return None
 
-    async def add_note(self, ticket_id: str, body: str) -> None:
-        """POST comment with forTechsOnly=true."""
+    async def add_note(self, ticket_id: str, body: str) -> Comment | None:
+        """POST comment with forTechsOnly=true (answered like a reply: None)."""
         await self._post("comment", {"id": ticket_id, "body": body, "forTechsOnly": "true"})
+        return None
 
     async def update_ticket(self, ticket_id: str, change: TicketChange) -> None:
         """POST UpdateTicket with the changed fields (assignedUserId=0 unassigns), then check they took."""
@@ -687,17 +792,14 @@ class JitbitBackend(Backend):
             return
         missed = [name for name, took in _applied(change, ticket) if not took]
         if missed:
-            raise InvalidInput(
-                f"the server did not apply {', '.join(missed)}",
-                fields=dict.fromkeys(missed, "not applied by the server"),
-            )
+            raise NotApplied(f"the server answered 2xx but did not apply {', '.join(missed)}")
 
     async def close_ticket(self, ticket_id: str) -> None:
         """POST Close, then check the ticket is closed (status 3)."""
         await self._post("Close", {"id": ticket_id})
         ticket = await self._reread(ticket_id)
         if ticket is not None and (ticket.status is None or ticket.status.id != CLOSED_STATUS_ID):
-            raise InvalidInput("the server did not apply the close", fields={"status": "not applied by the server"})
+            raise NotApplied("the server answered 2xx but did not apply the close: the ticket is not closed")
 
     async def _reread(self, ticket_id: str) -> Ticket | None:
         """The ticket after our write (None when it cannot be read: the write itself went through).
@@ -769,19 +871,22 @@ class JitbitBackend(Backend):
     # -- assets ---------------------------------------------------------------------------------------
 
     async def _assets(self, params: dict[str, Any]) -> list[Any]:
-        """GET Assets; 403, 404 or an HTML page mean asset management is off (Unsupported)."""
-        if self.assets_available is False:
-            raise Unsupported(ASSETS_OFF)
+        """GET Assets; 403, 404, 405 or an unreadable answer mean asset management is off (FeatureUnavailable)."""
+        off = self.off("assets")
+        if off is not None:
+            raise off
         try:
             response = await self._send("GET", "Assets", params=params)
-        except (PermissionDenied, NotFound) as exc:
+            if _is_html(response):
+                raise ProtocolError("Assets returned an HTML page")
+            raw = expect_list(decode_json(response), "Assets")
+        except (PermissionDenied, *MISSING_ROUTE) as exc:
             self.assets_available = False
-            raise Unsupported(f"{ASSETS_OFF} ({exc.title})") from None
-        if _is_html(response):
-            self.assets_available = False
-            raise Unsupported(f"{ASSETS_OFF} (an HTML page came back)")
+            request = f"GET {self.http.url_for('Assets').path}"
+            message = f"{ASSETS_OFF} ({request} {how_it_failed(exc)})"
+            raise self.turn_off("assets", message, "") from None
         self.assets_available = True
-        return expect_list(decode_json(response), "Assets")
+        return raw
 
     async def asset_types(self) -> list[AssetType]:
         """The distinct asset types over the Assets pages (no endpoint), read once per session."""
@@ -816,8 +921,9 @@ class JitbitBackend(Backend):
 
     async def get_asset(self, asset_id: str) -> Asset:
         """GET Asset?id=."""
-        if self.assets_available is False:
-            raise Unsupported(ASSETS_OFF)
+        off = self.off("assets")
+        if off is not None:
+            raise off
         return self._asset(expect_dict(await self._get("Asset", {"id": asset_id}), "Asset"))
 
     async def user_assets(self, user_id: str) -> list[Asset]:
@@ -859,6 +965,9 @@ class JitbitBackend(Backend):
         ticket_id = str(found)
         category_id = opt_str(raw.get("CategoryID"))
         category_name = raw.get("CategoryName") or raw.get("Category")
+        category = Category(id=category_id, name=str(category_name or category_id)) if category_id else None
+        if category is not None and (category_name or category.id not in self._seen_categories):
+            self._seen_categories[category.id] = category
         priority = raw.get("Priority")
         return {
             "id": ticket_id,
@@ -866,7 +975,7 @@ class JitbitBackend(Backend):
             "subject": str(raw.get("Subject") or ""),
             "status": self._status(raw),
             "priority": _priority(priority) if isinstance(priority, int) else None,
-            "category": Category(id=category_id, name=str(category_name or category_id)) if category_id else None,
+            "category": category,
             "created_at": parse_time(raw.get("IssueDate")),
             "updated_at": parse_time(raw.get("LastUpdated")),
             "due_at": parse_time(raw.get("DueDate")),
@@ -882,6 +991,7 @@ class JitbitBackend(Backend):
             tech = " ".join(str(p) for p in (raw.get("TechFirstName"), raw.get("TechLastName")) if p)
             assignee_id = str(raw["AssignedToUserID"])
             assignee = Agent(id=assignee_id, name=tech or str(raw.get("Technician") or assignee_id))
+            self._seen_agents[assignee_id] = assignee
         return TicketSummary(**self._common(raw, where), requester=requester, assignee=assignee)
 
     def _ticket(self, raw: dict[str, Any]) -> Ticket:
@@ -904,6 +1014,8 @@ class JitbitBackend(Backend):
             assignee = Agent(
                 id=assignee_id, name=_name(info) if info else assignee_id, email=opt_str(info.get("Email"))
             )
+            if info:
+                self._seen_agents[assignee_id] = assignee
         tags = tuple(str(t.get("Name")) for t in raw.get("Tags") or [] if isinstance(t, dict) and t.get("Name"))
         attachments = tuple(
             Attachment(name=str(a.get("FileName") or "attachment"), size=_number(a.get("FileSize"), None) or None)

@@ -73,6 +73,9 @@ class ErrorDetail:
     fields: dict[str, str] = field(default_factory=dict)
 
 
+# Called after every HTTP exchange with (method, URL path without the query, status code or the exception's class
+# name, elapsed ms): never headers, bodies or query strings, so nothing it sees can hold a secret.
+ExchangeObserver = Callable[[str, str, int | str, float], None]
 # Returns seconds to wait when the response is throttling (0.0: throttled, no hint), else None.
 ThrottleParser = Callable[[httpx.Response], float | None]
 ErrorParser = Callable[[httpx.Response], ErrorDetail]
@@ -171,6 +174,7 @@ class HttpSession:
         self.signed_in = False  # a request has succeeded with these credentials
         self.refused: AuthError | None = None  # the credentials were rejected before anything succeeded
         self._listeners: list[Callable[[LinkEvent], None]] = []
+        self._observers: list[ExchangeObserver] = []
         self.request_count = 0
         self.client = httpx.AsyncClient(
             auth=auth,
@@ -186,6 +190,16 @@ class HttpSession:
     def subscribe(self, listener: Callable[[LinkEvent], None]) -> None:
         """Call ``listener`` on every connection state change."""
         self._listeners.append(listener)
+
+    def observe(self, observer: ExchangeObserver) -> Callable[[], None]:
+        """Call ``observer`` after every HTTP exchange (``check --probe``); returns a function that stops it."""
+        self._observers.append(observer)
+
+        def stop() -> None:
+            if observer in self._observers:
+                self._observers.remove(observer)
+
+        return stop
 
     def set_auth(self, auth: httpx.Auth | None) -> None:
         """Replace the authentication used for later requests (after a login); rejected credentials are forgotten."""
@@ -354,7 +368,9 @@ class HttpSession:
             response = await self.client.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
             http_log.debug("%s %s failed after %.0f ms: %s", method, url, _ms(started), type(exc).__name__)
+            self._tell_observers(method, url, type(exc).__name__, started)
             raise
+        self._tell_observers(method, url, response.status_code, started)
         if http_log.isEnabledFor(logging.DEBUG):
             http_log.debug(
                 "%s %s -> %s in %.0f ms; request headers %s",
@@ -365,6 +381,10 @@ class HttpSession:
                 safe_headers(response.request.headers),
             )
         return response
+
+    def _tell_observers(self, method: str, url: httpx.URL, outcome: int | str, started: float) -> None:
+        for observer in list(self._observers):
+            observer(method.upper(), url.path, outcome, _ms(started))
 
     def _backoff(self, attempt: int) -> float:
         base = self.policy.backoff * (2 ** (attempt - 1))

@@ -14,11 +14,11 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Container
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -99,28 +99,69 @@ class SimResponse:
 Handler = Callable[..., SimResponse]
 
 
+class RouteMatch(NamedTuple):
+    """What the router found for a request: the handler (None if none), its arguments and the route."""
+
+    handler: Handler | None
+    kwargs: dict[str, str]
+    path_exists: bool  # some route has this path, under any method
+    pattern: str  # the pattern of the matched route ("" when nothing matched the path)
+    allowed: tuple[str, ...]  # the methods registered for this path, in registration order
+
+
 class Router:
     """Maps (method, path pattern) to handlers; ``{name}`` segments become keyword arguments."""
 
     def __init__(self) -> None:
-        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._routes: list[tuple[str, re.Pattern[str], Handler, str]] = []
 
     def add(self, method: str, pattern: str, handler: Handler, *, ignore_case: bool = False) -> None:
         """Register ``handler`` for ``method`` on ``pattern`` (e.g. ``/ticket/{id}/``)."""
         regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern) + "$"
         flags = re.IGNORECASE if ignore_case else 0
-        self._routes.append((method.upper(), re.compile(regex, flags), handler))
+        self._routes.append((method.upper(), re.compile(regex, flags), handler, pattern))
 
-    def match(self, method: str, path: str) -> tuple[Handler | None, dict[str, str], bool]:
-        """The handler and path arguments, and whether the path exists under another method."""
-        path_exists = False
-        for route_method, regex, handler in self._routes:
-            found = regex.match(path)
-            if found:
-                path_exists = True
-                if route_method == method.upper():
-                    return handler, found.groupdict(), True
-        return None, {}, path_exists
+    def keys(self) -> list[str]:
+        """Every route as ``"METHOD /pattern"``: the keys of ``Faults.route_faults``."""
+        return [route_key(method, pattern) for method, _regex, _handler, pattern in self._routes]
+
+    def match(self, method: str, path: str, hidden: Container[str] = ()) -> RouteMatch:
+        """The route for ``method`` and ``path``; routes whose key is in ``hidden`` count as not registered."""
+        method = method.upper()
+        allowed: list[str] = []
+        found: tuple[Handler, dict[str, str], str] | None = None
+        first_pattern = ""
+        for route_method, regex, handler, pattern in self._routes:
+            matched = regex.match(path)
+            if not matched or route_key(route_method, pattern) in hidden:
+                continue
+            first_pattern = first_pattern or pattern
+            if route_method not in allowed:
+                allowed.append(route_method)
+            if route_method == method and found is None:
+                found = handler, matched.groupdict(), pattern
+        if found is None:
+            return RouteMatch(None, {}, bool(allowed), first_pattern, tuple(allowed))
+        return RouteMatch(found[0], found[1], True, found[2], tuple(allowed))
+
+
+def route_key(method: str, pattern: str) -> str:
+    """The key of a route in ``Faults.route_faults``: ``"GET /tickets/{key}/comments"``."""
+    return f"{method.upper()} {pattern}"
+
+
+# What a route fault does (``Faults.route_faults`` values). The first four answer instead of the handler;
+# the last three let the handler run (a write is stored) and then spoil the answer.
+ROUTE_FAULTS: dict[str, str] = {
+    "route404": "the vendor's answer to a path it has no route for",
+    "405": "405 Method Not Allowed, with an Allow header",
+    "html500": "an nginx-like HTML page with status 500",
+    "502": "an HTML 502 Bad Gateway page",
+    "timeout": "the handler runs, then the answer is held back for route_hang seconds",
+    "malformed": "the handler runs; the status is kept and the JSON body is cut so it does not parse",
+    "shape": 'the handler runs; the status is kept and the body becomes {"unexpected": <the original JSON>}',
+}
+REFUSING_FAULTS = ("route404", "405", "html500", "502")
 
 
 @dataclass
@@ -139,6 +180,9 @@ class Faults:
     invalid_utf8: bool = False  # put raw invalid UTF-8 bytes into JSON string values
     throttle_burst: int = 1  # with throttle_every: throttle this many requests in a row each time
     throttle_storm: int = 0  # throttle the next N requests in a row, then serve normally again
+    # Per route: "METHOD /pattern" (as registered, after the prefix) -> a key of ROUTE_FAULTS.
+    route_faults: dict[str, str] = field(default_factory=dict)
+    route_hang: float = 30.0  # seconds a "timeout" route fault holds its answer back
 
     def throttles(self, count: int) -> bool:
         """Whether request number ``count`` is throttled (a storm counts itself down)."""
@@ -154,12 +198,14 @@ class Faults:
 class Simulator:
     """Base of the vendor simulators: auth, routing, faults and a request counter.
 
-    Subclasses register routes in ``__init__`` and implement ``authenticate`` and
-    ``throttle_response`` the way their vendor documents.
+    Subclasses register routes in ``__init__`` and implement ``authenticate``, ``throttle_response``,
+    ``not_found`` (a missing record), ``route_missing`` (a path with no route) and ``method_not_allowed``
+    the way their vendor documents. ``Faults.route_faults`` spoils single routes, by their ``router.keys()``.
     """
 
     flavour: str = ""
     prefix: str = ""  # e.g. "/api/1.1/json" -- stripped before routing
+    routes_before_auth: bool = False  # answer unknown paths and wrong methods before checking credentials
 
     def __init__(self) -> None:
         self.router = Router()
@@ -179,8 +225,20 @@ class Simulator:
         return SimResponse.json({"message": "Too many requests"}, 429, {"Retry-After": "1"})
 
     def not_found(self, request: SimRequest) -> SimResponse:
-        """The vendor's answer to an unknown path."""
+        """The vendor's answer to a record that does not exist."""
         return SimResponse.json({"error": "Not found"}, 404)
+
+    def route_missing(self, request: SimRequest) -> SimResponse:
+        """The vendor's answer to a path it has no route for (by default the same as a missing record)."""
+        return self.not_found(request)
+
+    def method_not_allowed(self, request: SimRequest, allowed: Collection[str]) -> SimResponse:
+        """The vendor's answer to a known path asked with a method it does not serve; ``Allow`` lists the others."""
+        return SimResponse.json({"error": "Method not allowed"}, 405, {"Allow": ", ".join(allowed)})
+
+    def hidden_routes(self) -> Collection[str]:
+        """Route keys (``"GET /statuses"``) to treat as not registered, for simulating a server without them."""
+        return ()
 
     def public_paths(self) -> tuple[str, ...]:
         """Paths (after the prefix) that need no authentication."""
@@ -189,7 +247,7 @@ class Simulator:
     # -- dispatch ------------------------------------------------------------------------
 
     def handle(self, request: SimRequest) -> SimResponse:
-        """Serve one request: faults, auth, routing."""
+        """Serve one request: faults, auth, routing, route faults."""
         with self.lock:
             self.request_count += 1
             count = self.request_count
@@ -208,22 +266,41 @@ class Simulator:
         path = request.path
         if self.prefix:
             if not path.startswith(self.prefix):
-                return self.not_found(request)
+                return self.route_missing(request)
             path = path[len(self.prefix) :] or "/"
+        route = self.router.match(request.method, path, self.hidden_routes())
+        if route.handler is None and self.routes_before_auth:
+            return self._unrouted(request, route)
         if path not in self.public_paths():
             denied = self.authenticate(request)
             if denied is not None:
                 return denied
-        handler, kwargs, path_exists = self.router.match(request.method, path)
-        if handler is None:
-            if path_exists:
-                return SimResponse.json({"error": "Method not allowed"}, 405)
-            return self.not_found(request)
+        if route.handler is None:
+            return self._unrouted(request, route)
+        fault = faults.route_faults.get(route_key(request.method, route.pattern))
+        if fault in REFUSING_FAULTS:
+            return self._route_refusal(fault, request, route)
         try:
             with self.lock:
-                response = handler(request, **kwargs)
+                response = route.handler(request, **route.kwargs)
         except (ValueError, KeyError, json.JSONDecodeError) as exc:
             response = SimResponse.json({"error": f"Bad request: {exc}"}, 400)
+        self._spoil(response)
+        if fault is not None:
+            _spoil_for_route(response, fault)
+        if fault == "timeout":
+            time.sleep(max(0.0, faults.route_hang))
+        return response
+
+    def _unrouted(self, request: SimRequest, route: RouteMatch) -> SimResponse:
+        """No route for this method: 405 when the path has other methods, else the vendor's unknown-path answer."""
+        if route.path_exists:
+            return self.method_not_allowed(request, route.allowed)
+        return self.route_missing(request)
+
+    def _spoil(self, response: SimResponse) -> None:
+        """Apply the whole-simulator body faults (missing keys, invalid UTF-8, truncation, reset)."""
+        faults = self.faults
         if faults.strip_keys and response.body[:1] in (b"{", b"["):
             response.body = json.dumps(_strip(json.loads(response.body), set(faults.strip_keys))).encode()
         if faults.invalid_utf8 and response.body[:1] in (b"{", b"["):
@@ -232,13 +309,56 @@ class Simulator:
             response.body = response.body[: max(1, len(response.body) // 2)]
         if faults.reset_mid_body and response.body:
             response.cut_after = max(1, len(response.body) // 2)
-        return response
+
+    def _route_refusal(self, fault: str, request: SimRequest, route: RouteMatch) -> SimResponse:
+        """The answer of a route fault that refuses the request: nothing runs server-side."""
+        if fault == "route404":
+            return self.route_missing(request)
+        if fault == "405":
+            others = [method for method in route.allowed if method != request.method.upper()]
+            return self.method_not_allowed(request, others)
+        status = 500 if fault == "html500" else 502
+        return SimResponse.text(_nginx_page(status), status, "text/html")
 
     def _failure(self, status: int) -> SimResponse:
         if self.faults.html_errors or status in (502, 503, 504):
             page = f"<html><body><h1>{status} {_reason(status)}</h1><p>nginx</p></body></html>"
             return SimResponse.text(page, status, "text/html")
         return SimResponse.json({"error": "Internal server error"}, status)
+
+
+def _spoil_for_route(response: SimResponse, fault: str) -> None:
+    """Apply a "malformed" or "shape" route fault to an answer the handler gave (the status is kept)."""
+    if fault == "malformed":
+        response.body = _unparsable(response.body)
+        response.cut_after = None
+    elif fault == "shape":
+        try:
+            original = json.loads(response.body) if response.body else None
+        except ValueError:
+            original = response.body.decode("utf-8", "replace")
+        response.body = json.dumps({"unexpected": original}, ensure_ascii=False).encode("utf-8")
+        response.headers["Content-Type"] = "application/json; charset=utf-8"
+        response.cut_after = None
+
+
+def _unparsable(body: bytes) -> bytes:
+    """``body`` cut in half, so that it is no longer valid JSON."""
+    cut = body[: len(body) // 2]
+    try:
+        json.loads(cut)
+    except ValueError:
+        return cut
+    return cut + b'{"'
+
+
+def _nginx_page(status: int) -> str:
+    """nginx's own error page for ``status`` (what a proxy in front of the helpdesk answers)."""
+    title = f"{status} {_reason(status)}"
+    return (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n"
+        "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    )
 
 
 # -- serving over loopback ----------------------------------------------------------------

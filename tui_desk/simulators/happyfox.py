@@ -306,8 +306,7 @@ class HappyFoxSimulator(Simulator):
         """A POST "considered as GET only": no body; a write path under ``ticket/<n>/`` reads the ticket."""
         path = request.path
         inner = path[len(self.prefix) :] if path.startswith(self.prefix) else path
-        handler, _kwargs, _exists = self.router.match("GET", inner)
-        if handler is None:
+        if self.router.match("GET", inner).handler is None:
             found = re.match(r"^/ticket/([^/]+)/[^/]+/$", inner)
             if found:
                 path = f"{self.prefix}/ticket/{found.group(1)}/"
@@ -317,6 +316,10 @@ class HappyFoxSimulator(Simulator):
     def not_found(self, request: SimRequest) -> SimResponse:
         """HappyFox's answer to an unknown object (text seen in the wild; JSON or plain is unknown)."""
         return SimResponse.json({"error": "Cannot find the requested object"}, 404)
+
+    def route_missing(self, request: SimRequest) -> SimResponse:
+        """An unknown path: undocumented, so the same 404 as an unknown object (field notes row 35)."""
+        return self.not_found(request)
 
     # -- reference objects -------------------------------------------------------------------------
 

@@ -1,18 +1,50 @@
 """A HelpDesk Pro (Laravel, Sanctum) simulator: the documented envelopes, auth and rate limits over the dataset.
 
-Documented: POST auth/login, auth/logout, GET auth/me, the success / paginated / error envelopes,
-60/min and 5/min (login) rate limits with ``X-RateLimit-*`` and ``Retry-After``, tickets, contacts, users.
-Everything else mirrors the ``# --- GUESSED`` block of ``tui_desk/backends/helpdeskpro.py`` exactly.
+What each part rests on (``../shared/api-docs/helpdeskpro.md`` is the Getting Started page; the field notes are
+``helpdeskpro-field-notes.md``):
+
+- Documented: POST auth/login, auth/logout, GET auth/me; the success / paginated / error envelopes; 60/min and
+  5/min (login) rate limits with ``X-RateLimit-*`` and ``Retry-After`` (Rate Limiting page); the paths tickets
+  (GET, POST), contacts (GET) and users; user objects ``{id, first_name, last_name, email, role: {id, name, slug},
+  created_at, updated_at}`` (Authentication page, field notes section 1; the Getting Started seed also shows
+  ``name``, so the default mode keeps it).
+- Guessed, with no vendor page (field notes section 2): tickets/{id} GET/PUT/PATCH, tickets/{id}/comments GET/POST,
+  statuses, priorities, categories, contacts/{id}, users/{id}, the ticket filter parameters and the write field
+  names. The default mode serves them, so the whole app runs; the switches below take them away.
+- Laravel's own behaviour, always on (field notes sections 0 and 3): a route that is not registered answers
+  ``404 {"message": "The route api/v1/<path> could not be found."}`` and a registered path asked with another
+  method ``405 {"message": "The PATCH method is not supported for route api/v1/tickets/5. Supported methods: GET,
+  HEAD, PUT."}`` with ``Allow``; both come from Laravel's exception renderer, without the envelope, and before
+  authentication. HEAD is served as GET. ``tickets/{id}`` binds on the id only, never the uid (field notes section
+  4, "Jump by number"). A missing record keeps the documented error envelope ("Resource not found.").
+
+Switches (plain attributes of ``HelpDeskProSimulator``, settable by tests; the default first):
+
+- ``missing_routes = set()``: route keys as registered (``"GET /statuses"``, ``"PATCH /tickets/{key}"``) that are
+  not registered on this server, so they answer Laravel's 404 route-not-found, or 405 when the path has other
+  methods (field notes: the Laravel behaviour).
+- ``ignored_params = set()``: query parameters of the listings (the ticket filters, ``search``, ``page``,
+  ``per_page``) the server silently ignores, as Laravel does with parameters a controller never reads (field notes).
+- ``ignored_fields = set()``: body fields of POST/PUT/PATCH silently dropped (``is_internal``, ``assigned_to``,
+  ``contact_id``, ``status_id``...), as Laravel's ``validated()`` drops fields it has no rule for (field notes).
+- ``user_name = True``: user objects also carry the seed's ``name``; False: only the Authentication page's fields.
+- ``make_strict()``, or ``HelpDeskProSimulator(strict=True)``: a stock Laravel app with only what is documented or
+  most likely: ``STRICT_MISSING_ROUTES`` (no statuses, priorities or categories, and PUT only on tickets/{id}),
+  ``STRICT_IGNORED_PARAMS`` (no filters or sort; page, per_page and search are honoured), users without ``name``.
+  Everything else (comments, contacts, users, tickets/{id} GET/PUT) is as in the default mode.
+- ``enforce_api_limit = False``: the 60/min limit is reported always and enforced only when switched on;
+  ``throttle_retry_after = 1``: the Retry-After of a ``Faults.throttle_every`` answer; ``clock``: injectable time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Collection
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tui_desk.simulators.core import SimRequest, SimResponse, Simulator
@@ -26,6 +58,10 @@ WINDOW = 60.0
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 15
 SORT_FIELDS = ("updated_at", "created_at", "priority", "id")
+STRICT_MISSING_ROUTES = frozenset({"GET /statuses", "GET /priorities", "GET /categories", "PATCH /tickets/{key}"})
+STRICT_IGNORED_PARAMS = frozenset({"status_id", "priority_id", "category_id", "assigned_to", "contact_id", "sort"})
+ADMIN_ROLE = {"id": 1, "name": "Admin", "slug": "admin"}
+AGENT_ROLE = {"id": 2, "name": "Agent", "slug": "agent"}
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -47,10 +83,15 @@ class HelpDeskProSimulator(Simulator):
 
     flavour = "helpdeskpro"
     prefix = "/api/v1"
+    routes_before_auth = True  # Laravel matches the route before the auth:sanctum middleware runs
 
-    def __init__(self, dataset: Dataset | None = None) -> None:
+    def __init__(self, dataset: Dataset | None = None, *, strict: bool = False) -> None:
         super().__init__()
         self.dataset = dataset or generate()
+        self.missing_routes: set[str] = set()
+        self.ignored_params: set[str] = set()
+        self.ignored_fields: set[str] = set()
+        self.user_name = True
         self.tokens: dict[str, int] = {}  # plain-text token -> user id (agent)
         self._token_serial = 0
         self.clock: Callable[[], float] = time.monotonic  # seconds; tests may replace it
@@ -59,6 +100,14 @@ class HelpDeskProSimulator(Simulator):
         self._hits: dict[str, list[float]] = {}  # limiter key -> request times inside the window
         self.auth_headers: list[tuple[str, str | None]] = []  # (path, Authorization header) of every request
         self._add_routes()
+        if strict:
+            self.make_strict()
+
+    def make_strict(self) -> None:
+        """Behave like a stock Laravel app: no guessed reference routes, no PATCH, no filters, users without name."""
+        self.missing_routes = set(STRICT_MISSING_ROUTES)
+        self.ignored_params = set(STRICT_IGNORED_PARAMS)
+        self.user_name = False
 
     def _add_routes(self) -> None:
         add = self.router.add
@@ -111,15 +160,44 @@ class HelpDeskProSimulator(Simulator):
         return self.error(message, 422, errors)
 
     def not_found(self, request: SimRequest) -> SimResponse:
-        """404 in the error envelope."""
+        """A missing record: 404 in the error envelope."""
         return self.error("Resource not found.", 404)
 
+    def route_missing(self, request: SimRequest) -> SimResponse:
+        """Laravel's NotFoundHttpException for a route that is not registered (no envelope)."""
+        return SimResponse.json({"message": f"The route {request.path.strip('/')} could not be found."}, 404)
+
+    def method_not_allowed(self, request: SimRequest, allowed: Collection[str]) -> SimResponse:
+        """Laravel's MethodNotAllowedHttpException: the supported methods (HEAD with GET) in the text and ``Allow``."""
+        methods: list[str] = []
+        for method in allowed:
+            methods += [method, "HEAD"] if method == "GET" else [method]
+        supported = ", ".join(methods)
+        text = (
+            f"The {request.method.upper()} method is not supported for route {request.path.strip('/')}. "
+            f"Supported methods: {supported}."
+        )
+        return SimResponse.json({"message": text}, 405, {"Allow": supported})
+
+    def hidden_routes(self) -> Collection[str]:
+        """The routes this server does not have (``missing_routes``)."""
+        return self.missing_routes
+
+    def _arg(self, request: SimRequest, name: str, default: str | None = None) -> str | None:
+        """A query parameter of a listing, or ``default`` when the server ignores it (``ignored_params``)."""
+        return default if name in self.ignored_params else request.arg(name, default)
+
+    def _form(self, request: SimRequest) -> dict[str, Any]:
+        """The body of a write without the fields the server drops (``ignored_fields``)."""
+        return {k: v for k, v in request.form().items() if k not in self.ignored_fields}
+
     def _paginate(self, request: SimRequest, items: list[Any], render: Callable[[Any], Any]) -> SimResponse:
-        page, per_page = _int_or_none(request.arg("page", "1")), _int_or_none(request.arg("per_page"))
+        raw_per_page = self._arg(request, "per_page")
+        page, per_page = _int_or_none(self._arg(request, "page", "1")), _int_or_none(raw_per_page)
         errors: dict[str, list[str]] = {}
         if page is None or page < 1:
             errors["page"] = ["The page field must be at least 1."]
-        if request.arg("per_page") is not None and (per_page is None or per_page < 1):
+        if raw_per_page is not None and (per_page is None or per_page < 1):
             errors["per_page"] = ["The per page field must be at least 1."]
         if errors:
             return self.invalid(errors)
@@ -176,9 +254,11 @@ class HelpDeskProSimulator(Simulator):
         return self._too_many(API_LIMIT, self.throttle_retry_after)
 
     def handle(self, request: SimRequest) -> SimResponse:
-        """Serve, then put every answer in the envelope and add the X-RateLimit headers."""
+        """Serve (HEAD as GET), then put generic errors in the envelope and add the X-RateLimit headers."""
         with self.lock:
             self.auth_headers.append((request.path, request.headers.get("authorization")))
+        if request.method.upper() == "HEAD":
+            request = dataclasses.replace(request, method="GET")
         response = super().handle(request)
         with self.lock:
             self._envelope_generic_errors(response)
@@ -192,7 +272,7 @@ class HelpDeskProSimulator(Simulator):
         return response
 
     def _envelope_generic_errors(self, response: SimResponse) -> None:
-        """The base class answers 400/405/5xx as ``{"error": ...}``: Laravel would use the error envelope."""
+        """The base class answers 400/5xx as ``{"error": ...}``: Laravel would use the error envelope."""
         if (
             response.status < 400
             or response.cut_after is not None
@@ -211,7 +291,7 @@ class HelpDeskProSimulator(Simulator):
         if len(hits) >= LOGIN_LIMIT:
             return self._too_many(LOGIN_LIMIT, self._retry_after(hits))
         hits.append(self.clock())
-        form = request.form()
+        form = self._form(request)
         errors: dict[str, list[str]] = {}
         if not str(form.get("email") or "").strip():
             errors["email"] = ["The email field is required."]
@@ -238,11 +318,26 @@ class HelpDeskProSimulator(Simulator):
     # -- rendering --------------------------------------------------------------------------------
 
     def _agent(self, agent_id: int | None) -> dict[str, Any] | None:
+        """A user object as the Authentication page shows it, plus the seed's ``name`` unless ``user_name`` is off."""
         agent = self.dataset.agent(agent_id)
         if agent is None:
             return None
-        email = DEMO_EMAIL if agent.id == self.dataset.agents[0].id else agent.email
-        return {"id": agent.id, "name": agent.name, "email": email, "role": "agent"}
+        admin = agent.id == self.dataset.agents[0].id
+        created = self.dataset.now - timedelta(days=700 - 11 * (agent.id % 50))
+        user: dict[str, Any] = {"id": agent.id}
+        if self.user_name:
+            user["name"] = agent.name
+        user.update(
+            {
+                "first_name": agent.first,
+                "last_name": agent.last,
+                "email": DEMO_EMAIL if admin else agent.email,
+                "role": dict(ADMIN_ROLE if admin else AGENT_ROLE),
+                "created_at": _ts(created),
+                "updated_at": _ts(created + timedelta(days=30)),
+            }
+        )
+        return user
 
     def _contact(self, user: DUser | None) -> dict[str, Any] | None:
         if user is None:
@@ -318,16 +413,12 @@ class HelpDeskProSimulator(Simulator):
     # -- tickets --------------------------------------------------------------------------------
 
     def _find(self, key: str) -> DTicket | None:
-        """A ticket by id, or by uid (GUESSED route-model binding on either)."""
+        """A ticket by id only: Laravel's route-model binding on the primary key (field notes: never the uid)."""
         number = _int_or_none(key)
-        if number is None:
-            return None
-        return self.dataset.tickets.get(number) or next(
-            (t for t in self.dataset.tickets.values() if self._uid(t) == key), None
-        )
+        return None if number is None else self.dataset.tickets.get(number)
 
     def _id_list(self, request: SimRequest, name: str, errors: dict[str, list[str]]) -> set[int] | None:
-        raw = request.arg(name)
+        raw = self._arg(request, name)
         if raw is None or raw == "":
             return None
         values = {_int_or_none(v) for v in raw.split(",")}
@@ -341,9 +432,9 @@ class HelpDeskProSimulator(Simulator):
         statuses = self._id_list(request, "status_id", errors)
         priorities = self._id_list(request, "priority_id", errors)
         categories = self._id_list(request, "category_id", errors)
-        contact = request.arg("contact_id")
-        assigned = request.arg("assigned_to")
-        sort = request.arg("sort") or "-updated_at"
+        contact = self._arg(request, "contact_id")
+        assigned = self._arg(request, "assigned_to")
+        sort = self._arg(request, "sort") or "-updated_at"
         if sort.lstrip("-") not in SORT_FIELDS:
             errors["sort"] = [f"The selected sort is invalid. Allowed: {', '.join(SORT_FIELDS)}."]
         if contact is not None and _int_or_none(contact) is None:
@@ -352,7 +443,7 @@ class HelpDeskProSimulator(Simulator):
             errors["assigned_to"] = ["The assigned to field must be an integer or unassigned."]
         if errors:
             return self.invalid(errors)
-        text = (request.arg("search") or "").strip().lower()
+        text = (self._arg(request, "search") or "").strip().lower()
         items = []
         for t in self.dataset.tickets.values():
             if statuses is not None and self._status(t.status)["id"] not in statuses:
@@ -385,7 +476,7 @@ class HelpDeskProSimulator(Simulator):
         return self.ok(self._ticket(ticket, detail=True)) if ticket else self.not_found(request)
 
     def _create_ticket(self, request: SimRequest) -> SimResponse:
-        form = request.form()
+        form = self._form(request)
         errors: dict[str, list[str]] = {}
         subject = str(form.get("subject") or "").strip()
         details = str(form.get("details") or "").strip()
@@ -434,7 +525,7 @@ class HelpDeskProSimulator(Simulator):
         ticket = self._find(key)
         if ticket is None:
             return self.not_found(request)
-        form = request.form()
+        form = self._form(request)
         errors: dict[str, list[str]] = {}
         status = None
         if "status_id" in form:
@@ -473,7 +564,7 @@ class HelpDeskProSimulator(Simulator):
         ticket = self._find(key)
         if ticket is None:
             return self.not_found(request)
-        form = request.form()
+        form = self._form(request)
         body = str(form.get("body") or "")
         if not body.strip():
             return self.invalid({"body": ["The body field is required."]})
@@ -499,7 +590,7 @@ class HelpDeskProSimulator(Simulator):
         return self.ok([{"id": cid, "name": name} for cid, name in self.dataset.categories])
 
     def _list_contacts(self, request: SimRequest) -> SimResponse:
-        text = (request.arg("search") or "").strip().lower()
+        text = (self._arg(request, "search") or "").strip().lower()
         users = [
             u for u in self.dataset.users if not text or any(text in s.lower() for s in (u.name, u.email, u.username))
         ]

@@ -51,7 +51,7 @@ import random
 import re
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -387,6 +387,16 @@ class JitbitSimulator(Simulator):
     def not_found(self, request: SimRequest) -> SimResponse:
         """An unknown API method."""
         return SimResponse.text(f"API method not found: {request.path}", 404)
+
+    def route_missing(self, request: SimRequest) -> SimResponse:
+        """An unknown API method: a plain-text 404 (the seed documents only "404 (not found)")."""
+        return self.not_found(request)
+
+    def method_not_allowed(self, request: SimRequest, allowed: Collection[str]) -> SimResponse:
+        """ASP.NET's plain-text 405, with the methods the API method takes in ``Allow``."""
+        response = SimResponse.text("The requested resource does not support this http method", 405)
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
 
     # -- rendering ---------------------------------------------------------------------------------
 
