@@ -134,10 +134,15 @@ async def test_reply_and_note_land_and_show_on_reread(desk: Desk) -> None:
     record = dataset(desk).ticket_list()[5]
     tid = str(record.id)
     before = len(await desk.service.thread(tid))
-    thread = await desk.service.reply(tid, "We replaced the cable; please test again.")
+    sent = await desk.service.reply(tid, "We replaced the cable; please test again.")
+    assert sent.warnings == () and sent.value is not None
+    thread = sent.value
     assert len(thread) == before + 1
     assert thread[-1].kind is CommentKind.REPLY and "replaced the cable" in thread[-1].body
-    thread = await desk.service.note(tid, "Cable was chewed by the office dog.")
+    noted = await desk.service.note(tid, "Cable was chewed by the office dog.")
+    assert noted.warnings == () and noted.value is not None
+    thread = noted.value
+    assert desk.service.notes_confirmed  # the note came back internal
     assert thread[-1].kind is CommentKind.NOTE and "office dog" in thread[-1].body
     # A fresh client sees the same.
     other = desk.service_for(desk.profile())
@@ -159,28 +164,30 @@ async def test_status_priority_assignee_changes(desk: Desk) -> None:
     assignable = await desk.service.assignees({str(record.category_id)})
     assert {a.id for a in assignable} <= {a.id for a in agents}
     target_agent = assignable[-1]
-    ticket = await desk.service.update(
+    changed = await desk.service.update(
         tid, TicketChange(status_id=target_status.id, priority_id=target_priority.id, assignee_id=target_agent.id)
     )
+    assert changed.warnings == () and changed.value is not None
+    ticket = changed.value
     assert ticket.status is not None and ticket.status.id == target_status.id
     assert ticket.priority is not None and ticket.priority.id == target_priority.id
     assert ticket.assignee is not None and ticket.assignee.id == target_agent.id
-    ticket = await desk.service.update(tid, TicketChange(assignee_id=""))
-    assert ticket.assignee is None
+    ticket = (await desk.service.update(tid, TicketChange(assignee_id=""))).value
+    assert ticket is not None and ticket.assignee is None
 
 
 async def test_close(desk: Desk) -> None:
     await desk.service.connect()
     record = next(t for t in dataset(desk).ticket_list() if t.status == "open")
-    ticket = await desk.service.close(str(record.id))
-    assert ticket.status is not None and ticket.status.closed
+    ticket = (await desk.service.close(str(record.id))).value
+    assert ticket is not None and ticket.status is not None and ticket.status.closed
 
 
 async def test_create_ticket_on_behalf_of_a_requester(desk: Desk) -> None:
     await desk.service.connect()
     _, priorities, categories, _ = await desk.service.reference_data()
     requester = await desk.service.user(str(dataset(desk).users[3].id))
-    ticket = await desk.service.create_ticket(
+    created = await desk.service.create_ticket(
         NewTicket(
             subject="Phone call: monitor flickers",
             body="Called at 10:02, flicker since the update.",
@@ -189,6 +196,8 @@ async def test_create_ticket_on_behalf_of_a_requester(desk: Desk) -> None:
             requester=requester,
         )
     )
+    assert created.warnings == () and created.value is not None
+    ticket = created.value
     assert ticket.subject == "Phone call: monitor flickers"
     assert ticket.requester is not None and ticket.requester.email == requester.email
     page = await desk.service.ticket_page(TicketQuery(state="open"), 1)

@@ -257,8 +257,8 @@ async def test_hf_messages_land_without_the_legacy_text_field(rig: Rig, kind: st
     await service.connect()
     record = open_record(rig)
     text = f"Variant check ({kind}): restart & retry <today>.\nSecond line."
-    thread = await (service.reply if kind == "reply" else service.note)(str(record.id), text)
-    assert posted(thread, text)
+    thread = (await (service.reply if kind == "reply" else service.note)(str(record.id), text)).value
+    assert thread is not None and posted(thread, text)
     assert record.comments[-1].kind == kind
     assert thread[-1].is_note is (kind == "note")
 
@@ -271,8 +271,8 @@ async def test_hf_reply_emails_the_customer_unless_the_profile_says_not(rig: Rig
     await service.connect()
     record = open_record(rig)
     text = "Variant check: the fix is rolled out, please confirm."
-    thread = await service.reply(str(record.id), text)
-    assert posted(thread, text)
+    thread = (await service.reply(str(record.id), text)).value
+    assert thread is not None and posted(thread, text)
     assert record.comments[-1].kind == "reply"
     assert sim.notified == ([record.comments[-1].id] if notify else [])
 
@@ -296,7 +296,8 @@ async def test_hf_new_ticket_without_category_goes_to_a_public_one(rig: Rig) -> 
     customer = rig.data.users[3]
     requester = User(id=str(customer.id), name=customer.name, email=customer.email)
     draft = NewTicket(subject="Variant check: no category chosen", body="Nothing chosen.", requester=requester)
-    ticket = await service.create_ticket(draft)
+    ticket = (await service.create_ticket(draft)).value
+    assert ticket is not None
     public = {cid for cid, _name, is_public in sim.categories() if is_public}
     assert ticket.category is not None and int(ticket.category.id) in public
     assert rig.data.tickets[int(ticket.id)].category_id in public

@@ -24,8 +24,8 @@ async def test_pick_once_then_remembered() -> None:
             third = sim.dataset.agents[2]
             assert app.agent_name == third.name
             tid = str(sim.dataset.ticket_list()[0].id)
-            thread = await app.service.reply(tid, "Sent as the picked agent.")
-            assert thread[-1].author.name == third.name
+            thread = (await app.service.reply(tid, "Sent as the picked agent.")).value
+            assert thread is not None and thread[-1].author.name == third.name
         again = DeskApp.for_profile("hf", profile)
         async with again.run_test(size=(100, 30)) as pilot:
             await wait_for(pilot, lambda: again.agent_name == third.name)

@@ -208,7 +208,7 @@ async def test_jitbit_assets_switched_off_say_so_and_stay(make_app, status: int)
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
         await pilot.press("2")
         await wait_for(pilot, lambda: isinstance(app.screen, AssetScreen) and app.screen.failure is not None)
-        line = app.screen.query_one("#assets-failure", Static)
+        line = app.screen.query_one("#assets-state", Static)
         assert line.display and "switched off" in str(line.render())
         await pilot.pause(0.3)
         assert app.screen.failure is not None  # it stays, it does not fall back to "loading…"

@@ -322,10 +322,14 @@ async def test_unknown_outcome_that_did_not_post_keeps_the_draft() -> None:
             assert len(posts) == 1
             assert len(comments(app, tid)) == before
             message = str(dialog.query_one("#compose-message").render())
-            assert "not in the ticket's thread" in message and "may send it again" in message
+            assert "Outcome unknown — it may still arrive. Check the ticket before sending again." in message
+            assert "not in the ticket's thread" in message and "send it again" not in message
             assert dialog.text == TEXT
-            # Sending again is the agent's choice, and it works.
-            await pilot.press("ctrl+s", "y")
+            # Sending again is the agent's choice, asked again, and it works.
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+            assert app.screen.question == "Send again? The last attempt may have arrived."
+            await pilot.press("y")
             await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen), timeout=15)
             assert len(comments(app, tid)) == before + 1
     finally:

@@ -106,9 +106,9 @@ async def test_a_wrong_password_stays_on_screen_and_is_not_sent_again() -> None:
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.failure is not None)
             queue = app.screen
-            line = queue.query_one("#queue-failure", Static)
+            line = queue.query_one("#queue-state", Static)
             assert line.display and "Authentication failed" in str(line.render())
-            assert "R retries" in str(line.render())
+            assert "press R to retry" in str(line.render())
             assert "not loaded" in str(queue.query_one("#queue-position", Static).render())
             await pilot.pause(0.3)
             sent = sim.request_count

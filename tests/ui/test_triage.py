@@ -398,7 +398,8 @@ async def test_bulk_unknown_outcome_is_reported_not_retried(make_app) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, BulkProgress) and not app.screen.running)
         progress = app.screen
         assert [r.outcome for r in progress.results] == [Outcome.UNKNOWN] * 3
-        assert all(r.message == "may have been applied; refresh to check" for r in progress.results)
+        unknown = "Outcome unknown — it may still arrive. Check the ticket before sending again."
+        assert all(r.message == unknown for r in progress.results)
         assert writes(app) - before == 3  # one attempt each, never resent
         assert queue.marked == set(ids)  # not known to be done: still marked
         await pilot.press("enter")

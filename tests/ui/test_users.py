@@ -219,10 +219,10 @@ async def test_a_jitbit_technician_sees_why_the_list_is_empty_and_finds_users_ex
             await pilot.press("3")
             await wait_for(pilot, lambda: isinstance(app.screen, UserScreen) and app.screen.failure is not None)
             screen = app.screen
-            shown = str(screen.query_one("#users-failure").render())
+            shown = str(screen.query_one("#users-state").render())
             assert "needs a Jitbit administrator" in shown and "exact email address or username" in shown
             target = customer(sim.dataset)
             found = await search(pilot, screen, target.username)
             assert found == [str(target.id)]
-            assert screen.failure is None and not screen.query_one("#users-failure").display
+            assert screen.failure is None and not screen.query_one("#users-state").display
             assert not any(path.lower().endswith("/users") for _, path in sim.log)  # the admin-only list never sent

@@ -217,6 +217,13 @@ class Backend(ABC):
     async def get_ticket(self, ticket_id: str) -> Ticket:
         """A ticket with its body."""
 
+    async def find_ticket_id(self, number: str) -> str | None:
+        """The id of the ticket the agent knows as ``number`` (what the queue shows), None when there is none.
+
+        Most backends number tickets by their id; HelpDesk Pro shows a ``uid`` its API does not read.
+        """
+        return number.lstrip("#") or None
+
     @abstractmethod
     async def get_thread(self, ticket_id: str) -> list[Comment]:
         """The ticket's replies and notes, oldest first."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from tui_desk.backends.base import Backend, Capabilities
-from tui_desk.errors import ConfigError, DeskError, InvalidInput, ReadOnly
+from tui_desk.errors import ConfigError, DeskError, InvalidInput, NotApplied, ReadOnly
 from tui_desk.http import LinkEvent
 from tui_desk.models import (
     Agent,
@@ -17,10 +17,12 @@ from tui_desk.models import (
     CannedResponse,
     Category,
     Comment,
+    CommentKind,
     Identity,
     Limitation,
     NewTicket,
     Page,
+    Person,
     Priority,
     Status,
     Ticket,
@@ -31,6 +33,15 @@ from tui_desk.models import (
 )
 from tui_desk.services.cache import TTLCache
 from tui_desk.services.pager import Pager
+from tui_desk.services.results import (
+    CREATED_UNREADABLE,
+    NOTE_PUBLIC,
+    NOTE_UNCHECKED,
+    REQUESTER_IGNORED,
+    THREAD_NOT_REFRESHED,
+    TICKET_NOT_REFRESHED,
+    WriteResult,
+)
 
 T = TypeVar("T")
 
@@ -288,35 +299,90 @@ class HelpdeskService:
             return None
         return _with_update_time(ticket, thread), thread
 
-    async def create_ticket(self, draft: NewTicket) -> Ticket:
-        """Log a new ticket; the queue is refetched afterwards."""
+    async def create_ticket(self, draft: NewTicket) -> WriteResult[Ticket]:
+        """Log a new ticket; the queue is refetched afterwards. The result says what the server did not take."""
         self._check_writable()
-        ticket = await self.backend.create_ticket(draft)
-        self.cache.invalidate(TICKET_PAGES)
-        return ticket
+        try:
+            ticket = await self.backend.create_ticket(draft)
+        finally:
+            self.cache.invalidate(TICKET_PAGES)  # even a failed attempt may have created it
+        if ticket is None:
+            return WriteResult(None, (CREATED_UNREADABLE,))
+        if draft.requester is not None and not _same_person(ticket.requester, draft.requester):
+            return WriteResult(ticket, (REQUESTER_IGNORED,))
+        return WriteResult(ticket)
 
-    async def reply(self, ticket_id: str, body: str) -> list[Comment]:
-        """Post a public reply and return the re-read thread."""
-        return await self._post(ticket_id, body, self.backend.add_reply)
+    async def reply(self, ticket_id: str, body: str) -> WriteResult[list[Comment]]:
+        """Post a public reply; the result holds the re-read thread (None when the re-read failed)."""
+        return await self._post(ticket_id, body, self.backend.add_reply, CommentKind.REPLY)
 
-    async def note(self, ticket_id: str, body: str) -> list[Comment]:
-        """Post an internal note and return the re-read thread."""
-        return await self._post(ticket_id, body, self.backend.add_note)
+    async def note(self, ticket_id: str, body: str) -> WriteResult[list[Comment]]:
+        """Post an internal note; the result warns when the server stored it public or did not say."""
+        return await self._post(ticket_id, body, self.backend.add_note, CommentKind.NOTE)
 
-    async def _post(self, ticket_id: str, body: str, send: Callable[[str, str], Awaitable[None]]) -> list[Comment]:
+    async def _post(
+        self, ticket_id: str, body: str, send: Callable[[str, str], Awaitable[Comment | None]], kind: CommentKind
+    ) -> WriteResult[list[Comment]]:
         self._check_writable()
         if not body.strip():
             raise InvalidInput("the message is empty")
         async with self._ticket_lock(ticket_id):
             try:
-                await send(ticket_id, body)
+                stored = await send(ticket_id, body)
             finally:
                 # Whatever happened, the next read must come from the server.
                 self._invalidate_ticket(ticket_id)
-            return await self.thread(ticket_id, refresh=True)
+            thread = await self._reread_thread(ticket_id)
+        return self._posted(stored, thread, body, kind)
 
-    async def update(self, ticket_id: str, change: TicketChange) -> Ticket:
-        """Change status, priority, assignee or category; returns the re-read ticket."""
+    async def find_sent(self, ticket_id: str, body: str, kind: CommentKind) -> WriteResult[list[Comment]] | None:
+        """After an unknown outcome, re-read the thread once: the post as sent when ``body`` is there, else None.
+
+        Raises when the thread cannot be read. Never sends anything.
+        """
+        thread = await self.thread(ticket_id, refresh=True)
+        if _entry_for(thread, None, body) is None:
+            return None
+        return self._posted(None, thread, body, kind)
+
+    def _posted(
+        self, stored: Comment | None, thread: list[Comment] | None, body: str, kind: CommentKind
+    ) -> WriteResult[list[Comment]]:
+        """The result of a post the server took: the public-note warning first, then the refresh warning."""
+        warnings: list[str] = []
+        if kind is CommentKind.NOTE:
+            warnings.extend(self._check_note(stored, thread, body))
+        if thread is None:
+            warnings.append(THREAD_NOT_REFRESHED)
+        return WriteResult(thread, tuple(warnings))
+
+    def _check_note(self, stored: Comment | None, thread: list[Comment] | None, body: str) -> list[str]:
+        """Compare how the server stored a note with what was asked; a confirmed internal note is remembered."""
+        kinds = {c.kind for c in (stored, _entry_for(thread or [], stored, body)) if c is not None}
+        if CommentKind.REPLY in kinds:
+            self.backend.notes_confirmed = False  # shown the opposite: warn before every note from now on
+            return [NOTE_PUBLIC]
+        if CommentKind.NOTE in kinds:
+            self.backend.notes_confirmed = True
+            return []
+        return [] if self.notes_confirmed else [NOTE_UNCHECKED]
+
+    async def _reread_thread(self, ticket_id: str) -> list[Comment] | None:
+        """The thread after a write, or None when it cannot be read (the write itself went through)."""
+        try:
+            return await self.thread(ticket_id, refresh=True)
+        except DeskError:
+            return None
+
+    async def _reread_ticket(self, ticket_id: str) -> Ticket | None:
+        """The ticket after a write, or None when it cannot be read (the write itself went through)."""
+        try:
+            return await self.ticket(ticket_id, refresh=True)
+        except DeskError:
+            return None
+
+    async def update(self, ticket_id: str, change: TicketChange) -> WriteResult[Ticket]:
+        """Change status, priority, assignee or category; raises NotApplied when the server ignored a field."""
         self._check_writable()
         async with self._ticket_lock(ticket_id):
             try:
@@ -324,22 +390,26 @@ class HelpdeskService:
                     await self.backend.update_ticket(ticket_id, change)
             finally:
                 self._invalidate_ticket(ticket_id)
-            ticket = await self.ticket(ticket_id, refresh=True)
+            ticket = await self._reread_ticket(ticket_id)
+        if ticket is None:
+            return WriteResult(None, (TICKET_NOT_REFRESHED,))
         _check_applied(ticket, change)
-        return ticket
+        return WriteResult(ticket)
 
-    async def close(self, ticket_id: str) -> Ticket:
-        """Close a ticket; returns the re-read ticket."""
+    async def close(self, ticket_id: str) -> WriteResult[Ticket]:
+        """Close a ticket; raises NotApplied when the re-read ticket is still open."""
         self._check_writable()
         async with self._ticket_lock(ticket_id):
             try:
                 await self.backend.close_ticket(ticket_id)
             finally:
                 self._invalidate_ticket(ticket_id)
-            ticket = await self.ticket(ticket_id, refresh=True)
+            ticket = await self._reread_ticket(ticket_id)
+        if ticket is None:
+            return WriteResult(None, (TICKET_NOT_REFRESHED,))
         if ticket.status is not None and not ticket.status.closed:
-            raise _not_applied(f"the ticket is still {ticket.status.name}")
-        return ticket
+            raise NotApplied(f"the helpdesk accepted the close, but the ticket is still {ticket.status.name}")
+        return WriteResult(ticket)
 
     # -- users ----------------------------------------------------------------------------------
 
@@ -439,7 +509,7 @@ class ReferenceLists:
 
 
 def _check_applied(ticket: Ticket, change: TicketChange) -> None:
-    """Raise when the re-read ticket does not show a change the server answered 2xx to (it ignored a field)."""
+    """Raise NotApplied when the re-read ticket does not show a change the server answered 2xx to."""
     ignored = []
     if change.status_id is not None and ticket.status is not None and ticket.status.id != change.status_id:
         ignored.append(f"status (still {ticket.status.name})")
@@ -450,14 +520,30 @@ def _check_applied(ticket: Ticket, change: TicketChange) -> None:
     if change.category_id is not None and ticket.category is not None and ticket.category.id != change.category_id:
         ignored.append(f"category (still {ticket.category.name})")
     if ignored:
-        raise _not_applied("it did not change " + ", ".join(ignored))
+        raise NotApplied("the helpdesk accepted the change, but ignored the " + ", ".join(ignored))
 
 
-def _not_applied(what: str) -> InvalidInput:
-    return InvalidInput(
-        f"The helpdesk accepted the request, but {what}",
-        hint="It may have ignored the field; check the ticket in the helpdesk before trying again.",
-    )
+def _normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _entry_for(thread: list[Comment], stored: Comment | None, body: str) -> Comment | None:
+    """The thread's entry for a post: the stored comment's id, else the newest entry with the same text."""
+    if stored is not None and stored.id:
+        same = next((c for c in thread if c.id == stored.id), None)
+        if same is not None:
+            return same
+    wanted = _normalised(body)
+    return next((c for c in reversed(thread) if _normalised(c.body) == wanted), None)
+
+
+def _same_person(person: Person | None, user: User) -> bool:
+    """True when the ticket's requester is ``user`` (by id, else by email when the answer has no id)."""
+    if person is None:
+        return False
+    if person.id is not None:
+        return person.id == user.id
+    return bool(person.email and user.email and person.email.casefold() == user.email.casefold())
 
 
 def _with_update_time(ticket: Ticket, thread: list[Comment]) -> Ticket:

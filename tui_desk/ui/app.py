@@ -14,8 +14,9 @@ from textual.screen import Screen
 from tui_desk.config.profile import Profile
 from tui_desk.errors import DeskError
 from tui_desk.http import LinkEvent, LinkState
-from tui_desk.models import Identity, Ticket
+from tui_desk.models import Agent, Identity, Limitation, Ticket
 from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.services.results import WriteResult
 from tui_desk.ui.commands import DeskCommands
 from tui_desk.ui.drafts import DraftStore
 from tui_desk.ui.early import EarlyStart
@@ -24,7 +25,7 @@ from tui_desk.ui.widgets.status_line import StatusLine
 
 ServiceFactory = Callable[[], HelpdeskService]
 FIRST_ROWS_WAIT = 2.0  # seconds the agents warm-up waits for the queue's first rows to show
-_NEEDS_SERVICE = frozenset({"jump", "show_queue", "show_assets", "show_users", "new_ticket"})
+_NEEDS_SERVICE = frozenset({"jump", "show_queue", "show_assets", "show_users", "new_ticket", "limitations"})
 
 
 class DeskApp(App[int]):
@@ -72,6 +73,8 @@ class DeskApp(App[int]):
         self.link = LinkEvent(LinkState.ONLINE)
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.drafts = DraftStore()
+        self._listened: list[HelpdeskService] = []  # services whose limitations the app hears of
+        self._told: set[tuple[str, str]] = set()  # (profile, feature) already announced by a toast
 
     @classmethod
     def for_demo(cls, flavour: str, *, early: EarlyStart | None = None) -> DeskApp:
@@ -112,6 +115,7 @@ class DeskApp(App[int]):
             known = ", ".join(sorted(self.available_themes))
             self.notify(f"Unknown theme {self._requested_theme!r}; known: {known}", severity="warning", markup=False)
         self.theme = pick_theme(self._requested_theme, set(self.available_themes))
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         if self._keymap_overrides:
             self.set_keymap(self._keymap_overrides)
         if self._warning:
@@ -162,6 +166,7 @@ class DeskApp(App[int]):
         self.service = early.service if early is not None else factory()
         self._services[self.service.profile_name] = self.service
         self.service.subscribe(self.on_link_event)
+        self._listen_for_limitations(self.service)
         self.drafts.use_profile(self.service.profile_name)
         queue = QueueScreen(self.service, early.first_page if early is not None else None)
         # The first page is requested now, while the queue screen is still being built (bench: ~40 ms earlier),
@@ -219,14 +224,14 @@ class DeskApp(App[int]):
 
         url = service.backend.profile.url
         try:
-            agents = await service.agents()
+            agents: list[Agent] | None = await service.agents()
         except DeskError as exc:
             self.show_error(exc)
-            return
+            agents = None  # the choice says why on screen, and R loads them again
         known = remembered_agent(service.profile_name, url)
-        agent = next((a for a in agents if a.id == known), None)
+        agent = next((a for a in agents or [] if a.id == known), None)
         if agent is None:
-            agent = await self.push_screen_wait(AgentChoice(service.backend_title, agents))
+            agent = await self.push_screen_wait(AgentChoice(service.backend_title, agents, load=service.agents))
             if agent is None:
                 self.notify(
                     "Replies and notes cannot be sent until you pick your agent: restart, or set staff_id.",
@@ -239,6 +244,39 @@ class DeskApp(App[int]):
         self.agent_name = agent.name
         self.refresh_status()
 
+    # -- what this server lacks -------------------------------------------------------------------
+
+    def _listen_for_limitations(self, service: HelpdeskService) -> None:
+        """Hear of each feature ``service``'s server lacks from now on, and tell those already found."""
+        if service not in self._listened:
+            self._listened.append(service)
+            service.subscribe_limitations(lambda limitation: self._limitation_found(service, limitation))
+        for limitation in service.limitations():
+            self._limitation_found(service, limitation)
+
+    def _limitation_found(self, service: HelpdeskService, limitation: Limitation) -> None:
+        """Called by the adapter at any moment (inside another task's request): the telling waits its turn."""
+        self.call_later(self._tell_limitation, service, limitation)
+
+    def _tell_limitation(self, service: HelpdeskService, limitation: Limitation) -> None:
+        """Say once that the server lacks a feature; the status line keeps a short reminder for the session."""
+        from tui_desk.ui.widgets.limitations import toast_text
+
+        key = (service.profile_name, limitation.feature)
+        if key not in self._told:
+            self._told.add(key)
+            title = "Not available on this server"
+            self.notify(toast_text(limitation), title=title, severity="warning", timeout=20, markup=False)
+        self.refresh_status()
+
+    def action_limitations(self) -> None:
+        """List in full what this server lacks and what tui-desk does instead (escape closes)."""
+        if self.service is None:
+            return
+        from tui_desk.ui.widgets.limitations import LimitationsDialog
+
+        self.push_screen(LimitationsDialog(self.service.backend_title, self.service.limitations()))
+
     # -- status line ----------------------------------------------------------------------------
 
     def on_link_event(self, event: LinkEvent) -> None:
@@ -247,19 +285,27 @@ class DeskApp(App[int]):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        """Copy the current profile, agent and link state into the visible status line."""
-        for line in self.screen.query(StatusLine):
-            self.fill_status(line)
+        """Copy the current profile, agent, link state and limitations into every status line on the stack.
+
+        The lines below a modal stay visible, and a screen the agent returns to shows what changed meanwhile.
+        """
+        for screen in self.screen_stack:
+            for line in screen.query(StatusLine):
+                self.fill_status(line)
 
     def fill_status(self, line: StatusLine) -> None:
         """Fill one status line from the app's state."""
+        from tui_desk.ui.widgets.limitations import limited_segment
+
         line.profile = self.profile_name
         line.backend = self.service.backend_title if self.service else ""
         line.agent = self.agent_name
         line.link = self.link
+        features = [limitation.feature for limitation in self.service.limitations()] if self.service else []
+        line.limited = limited_segment(features)
 
-    def on_screen_resume(self) -> None:
-        """Bring the status line of a screen we return to up to date."""
+    def _screen_changed(self, screen: Screen[object]) -> None:
+        """Bring the status line of a screen shown (again) up to date (screens' resume events do not reach the app)."""
         self.refresh_status()
 
     def show_error(self, exc: DeskError) -> None:
@@ -329,6 +375,18 @@ class DeskApp(App[int]):
         on_changed = queue.update_row if isinstance(queue, QueueScreen) else None  # triage shows in its row
         open_ticket_screen(self, self.service, ticket_id, queue_ids, on_changed=on_changed)
 
+    def open_ticket_number(self, number: str) -> None:
+        """Open the ticket the agent knows by ``number`` (what the queue shows), not by the backend's id.
+
+        HelpDesk Pro numbers tickets by ``uid``, which is not the id its API reads: a number found among the
+        loaded rows opens that row's ticket; otherwise the number is tried as the id.
+        """
+        from tui_desk.ui.screens.queue import QueueScreen
+
+        queue = self._main_screen(QueueScreen)
+        found = queue.ticket_id_for(number) if isinstance(queue, QueueScreen) else None
+        self.open_ticket(found or number)
+
     def show_user(self, user_id: str) -> None:
         """Open user lookup on one user's detail."""
         if self.service is None:
@@ -359,7 +417,7 @@ class DeskApp(App[int]):
             return
         command = parse_jump(text)
         if command.kind == "ticket":
-            self.open_ticket(command.arg)
+            self.open_ticket_number(command.arg)
         elif command.kind == "tickets":
             self.action_show_queue()
         elif command.kind == "assets":
@@ -403,13 +461,18 @@ class DeskApp(App[int]):
             return
         self.push_screen(NewTicketScreen(self.service), self.ticket_created)
 
-    def ticket_created(self, ticket: Ticket | None) -> None:
-        """Put a newly created ticket at the top of the queue, then open it."""
-        if ticket is None:
+    def ticket_created(self, result: WriteResult[Ticket] | None) -> None:
+        """Put a newly created ticket at the top of the queue and open it; say what the server did not take."""
+        if result is None:
             return
         from tui_desk.ui.safe import one_line
         from tui_desk.ui.screens.queue import QueueScreen
 
+        for warning in result.warnings:
+            self.notify(warning, title="Check the ticket", severity="warning", timeout=20, markup=False)
+        ticket = result.value
+        if ticket is None:
+            return  # created, but the answer was unreadable: the warning says to refresh the queue
         queue = self._main_screen(QueueScreen)
         if isinstance(queue, QueueScreen):
             queue.prepend_row(ticket)

@@ -44,6 +44,7 @@ ESSENTIALS = (
     ("Go to assets", "show_assets"),
     ("Go to users", "show_users"),
     ("New ticket", "new_ticket"),
+    ("Server limitations", "limitations"),
     ("Help: keys of this screen", "help"),
     ("Quit", "quit"),
 )
@@ -190,7 +191,7 @@ class DeskCommands(Provider):
         number = ticket_number(query)
         if number is not None:
             label = f"Open ticket #{number}"
-            yield Hit(1.0, Content(label), partial(self._desk.open_ticket, number), text=label)
+            yield Hit(1.0, Content(label), partial(self._desk.open_ticket_number, number), text=label)
         fuzzy = FuzzySearch()
         folded = query.strip().casefold()
         for command in self.commands():

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from textual.screen import Screen
 from textual.worker import WorkerState
 
-from tui_desk.errors import DeskError, ReadOnly, UnknownOutcome
-from tui_desk.models import Ticket, TicketChange, TicketSummary
+from tui_desk.errors import DeskError, NotApplied, PermissionDenied, ReadOnly, UnknownOutcome, Unsupported
+from tui_desk.models import Agent, Priority, Status, Ticket, TicketChange, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.services.results import NOT_REFRESHED_SUFFIX, OUTCOME_UNKNOWN, TICKET_NOT_REFRESHED, WriteResult
 from tui_desk.ui.safe import one_line
 from tui_desk.ui.widgets.bulk_progress import BulkProgress, ItemResult, Outcome
 from tui_desk.ui.widgets.confirm import ConfirmDialog
@@ -20,6 +21,7 @@ from tui_desk.ui.widgets.picker import Choice, Picker
 from tui_desk.ui.widgets.status_line import StatusLine
 
 TriageAction = Literal["status", "priority", "assignee", "close"]
+T = TypeVar("T", Status, Priority, Agent)
 
 WORKER_GROUP = "triage"
 BULK_CONCURRENCY = 3  # tickets in flight at once; the service serialises writes per ticket
@@ -27,7 +29,7 @@ CONFIRM_LIST = 8  # tickets named in the close confirmation before "and N more"
 # The picker's id for "nobody"; TicketChange(assignee_id="") unassigns on every adapter
 # (HappyFox assignee null, Jitbit assignedUserId=0, HelpDesk Pro assigned_to null).
 UNASSIGNED = "\x00unassigned"
-UNKNOWN_MESSAGE = "may have been applied; refresh to check"
+UNKNOWN_MESSAGE = OUTCOME_UNKNOWN
 FIELD_WORD = {"status": "status", "priority": "priority", "assignee": "assignee"}
 
 
@@ -114,6 +116,55 @@ def show_error(screen: Screen[object], exc: DeskError) -> None:
     screen.app.notify(exc.user_message(), title=exc.title, severity="error", timeout=10, markup=False)
 
 
+@dataclass(frozen=True)
+class Options:
+    """What a picker offers: the choices, a line on what could not be loaded, and the empty-state line."""
+
+    choices: list[Choice]
+    notice: str = ""
+    empty: str = "Nothing to choose from."
+
+
+def status_choice(status: Status) -> Choice:
+    """A status option; closing statuses say so."""
+    return Choice(status.id, status.name, "closes" if status.closed else "")
+
+
+def priority_choice(priority: Priority) -> Choice:
+    """A priority option."""
+    return Choice(priority.id, priority.name)
+
+
+def agent_choice(agent: Agent, me: Agent | None) -> Choice:
+    """An agent option; the signed-in agent is marked "you" and found by typing "me"."""
+    mine = me is not None and agent.id == me.id
+    detail = " · ".join(x for x in (agent.email or "", "you" if mine else "") if x)
+    return Choice(agent.id, agent.name, detail, keywords="me" if mine else "")
+
+
+def unique(values: Iterable[T | None]) -> list[T]:
+    """The values with an id, first of each id, in order."""
+    found: dict[str, T] = {}
+    for value in values:
+        key = getattr(value, "id", None)
+        if value is not None and key and key not in found:
+            found[key] = value
+    return list(found.values())
+
+
+def unavailable(what: str, exc: DeskError, fallback: bool) -> str:
+    """The picker's line when ``what`` could not be loaded: why, and what is offered instead."""
+    if isinstance(exc, Unsupported | PermissionDenied):
+        head = f"{what[0].upper()}{what[1:]} unavailable on this server"
+    else:
+        head = f"The {what} could not be loaded ({exc.user_message()}); escape and try again"
+    if what == "agent list":
+        return f"{head}: offering you, Unassigned and the assignees seen in loaded tickets."
+    if fallback:
+        return f"{head}: offering the values seen in loaded tickets."
+    return f"{head}: nothing to pick."
+
+
 class TriageRun:
     """One triage from question to results, run in an app worker so dialogs can be awaited."""
 
@@ -163,18 +214,22 @@ class TriageRun:
             question, detail = self.close_question()
             confirmed = await self.app.push_screen_wait(ConfirmDialog(question, detail))
             return Goal("close", None, "closed") if confirmed else None
-        choices = await self.choices()
-        if choices is None:
-            return None
+        options = await self.choices()
         single = self.single
         current = current_id(single, self.action) if single is not None else None
         current = UNASSIGNED if current == "" else current
-        picked = await self.app.push_screen_wait(
-            Picker(self.picker_title(), choices, current=current, subtitle=self.picker_subtitle())
+        picker = Picker(
+            self.picker_title(),
+            options.choices,
+            current=current,
+            subtitle=self.picker_subtitle(),
+            notice=options.notice,
+            empty=options.empty,
         )
+        picked = await self.app.push_screen_wait(picker)
         if picked is None:
             return None
-        name = next(c.label for c in choices if c.id == picked)
+        name = next(c.label for c in options.choices if c.id == picked)
         return Goal(self.action, "" if picked == UNASSIGNED else picked, name)
 
     def close_question(self) -> tuple[str, str]:
@@ -200,43 +255,74 @@ class TriageRun:
             return one_line(single.subject, 70)
         return one_line(", ".join(ref(t) for t in self.tickets), 70)
 
-    async def choices(self) -> list[Choice] | None:
-        """The options for the picker, from the service (None after an error, already shown)."""
+    async def choices(self) -> Options:
+        """The options for the picker; what could not be loaded is said inside the picker, never only in a toast."""
         self.set_busy(True)
         try:
             if self.action == "status":
-                return [Choice(s.id, s.name, "closes" if s.closed else "") for s in await self.service.statuses()]
+                return await self.status_options()
             if self.action == "priority":
-                return [Choice(p.id, p.name) for p in await self.service.priorities()]
-            me = self.service.identity.agent.id if self.service.identity else None
-            categories = {t.category.id for t in self.tickets if t.category is not None and t.category.id}
-            agents = [
-                Choice(a.id, a.name, " · ".join(x for x in (a.email or "", "you" if a.id == me else "") if x))
-                for a in await self.service.assignees(categories)
-            ]
-            return [Choice(UNASSIGNED, "Unassigned", "nobody"), *agents]
-        except DeskError as exc:
-            show_error(self.screen, exc)
-            return None
+                return await self.priority_options()
+            return await self.assignee_options()
         finally:
             self.set_busy(False)
 
+    async def status_options(self) -> Options:
+        """Every status; without the list, the statuses seen on loaded tickets."""
+        try:
+            statuses = await self.service.statuses()
+        except DeskError as exc:
+            seen = unique(t.status for t in self.seen_tickets())
+            return Options([status_choice(s) for s in seen], unavailable("status list", exc, bool(seen)))
+        return Options([status_choice(s) for s in statuses], empty="This helpdesk lists no statuses.")
+
+    async def priority_options(self) -> Options:
+        """Every priority; without the list, the priorities seen on loaded tickets."""
+        try:
+            priorities = await self.service.priorities()
+        except DeskError as exc:
+            seen = sorted(unique(t.priority for t in self.seen_tickets()), key=lambda p: p.rank)
+            return Options([priority_choice(p) for p in seen], unavailable("priority list", exc, bool(seen)))
+        return Options([priority_choice(p) for p in priorities], empty="This helpdesk lists no priorities.")
+
+    async def assignee_options(self) -> Options:
+        """Unassigned and the assignable agents; without the list: me, Unassigned and the assignees seen."""
+        me = self.service.identity.agent if self.service.identity else None
+        categories = {t.category.id for t in self.tickets if t.category is not None and t.category.id}
+        nobody = Choice(UNASSIGNED, "Unassigned", "nobody")
+        try:
+            agents = await self.service.assignees(categories)
+        except DeskError as exc:
+            seen = unique([me, *(t.assignee for t in self.seen_tickets())])
+            return Options([nobody, *(agent_choice(a, me) for a in seen)], unavailable("agent list", exc, True))
+        return Options([nobody, *(agent_choice(a, me) for a in agents)])
+
+    def seen_tickets(self) -> list[TicketSummary]:
+        """The targeted tickets and the rows the screen has loaded (where fallback choices come from)."""
+        rows = getattr(self.screen, "rows", None)
+        loaded = [r for r in rows if isinstance(r, TicketSummary)] if isinstance(rows, list) else []
+        return [*self.tickets, *loaded]
+
     # -- applying -------------------------------------------------------------------------------
 
-    async def send(self, ticket: TicketSummary, goal: Goal) -> Ticket:
-        """Apply ``goal`` to one ticket and return the re-read ticket."""
+    async def send(self, ticket: TicketSummary, goal: Goal) -> WriteResult[Ticket]:
+        """Apply ``goal`` to one ticket: the re-read ticket (None when it could not be re-read) and warnings."""
         if goal.action == "close":
             return await self.service.close(ticket.id)
         return await self.service.update(ticket.id, goal.change())
 
     async def apply_one(self, ticket: TicketSummary, goal: Goal) -> None:
-        """Apply to a single ticket; the result is a notification."""
+        """Apply to a single ticket; the result is a notification that says only what is known."""
         self.set_busy(True)
         try:
-            updated = await self.send(ticket, goal)
+            result = await self.send(ticket, goal)
         except UnknownOutcome:
             self.app.notify(
-                f"{ref(ticket)}: {UNKNOWN_MESSAGE}.", title=UnknownOutcome.title, severity="warning", markup=False
+                f"{ref(ticket)}: {OUTCOME_UNKNOWN}",
+                title=UnknownOutcome.title,
+                severity="warning",
+                timeout=20,
+                markup=False,
             )
             return
         except DeskError as exc:
@@ -244,8 +330,14 @@ class TriageRun:
             return
         finally:
             self.set_busy(False)
-        self.updated(updated)
-        self.app.notify(goal.done(ref(ticket)), markup=False)
+        if result.value is not None:
+            self.updated(result.value)
+            self.app.notify(goal.done(ref(ticket)), markup=False)
+        else:
+            self.warn(goal.done(ref(ticket)) + NOT_REFRESHED_SUFFIX)
+        for warning in result.warnings:
+            if warning != TICKET_NOT_REFRESHED:
+                self.warn(f"{ref(ticket)}: {warning}")
 
     async def apply_bulk(self, goal: Goal) -> None:
         """Apply to every ticket with a small concurrency cap, following progress in a modal."""
@@ -266,29 +358,37 @@ class TriageRun:
         await asyncio.gather(*(one(i, t) for i, t in enumerate(self.tickets)))
         marks = isinstance(getattr(self.screen, "marked", None), set)
         progress.finish("enter / esc closes" + (" · the tickets that failed stay marked" if marks else ""))
-        if progress.failed_count == 0:
+        if progress.unclean_count == 0:
             progress.dismiss(None)
             self.app.notify(goal.done(f"{len(self.tickets)} tickets"), markup=False)
 
     async def bulk_item(self, ticket: TicketSummary, goal: Goal) -> ItemResult:
         """Send one ticket of a bulk run; errors become its result line, never a retry."""
         try:
-            updated = await self.send(ticket, goal)
+            result = await self.send(ticket, goal)
         except UnknownOutcome:
             return ItemResult(Outcome.UNKNOWN, UNKNOWN_MESSAGE)
+        except NotApplied as exc:
+            return ItemResult(Outcome.IGNORED, exc.message)
         except DeskError as exc:
             detail = exc.message if exc.message != exc.title else ""
             return ItemResult(Outcome.FAILED, f"{exc.title}: {detail}" if detail else exc.title)
         marked = getattr(self.screen, "marked", None)
         if isinstance(marked, set):
             marked.discard(ticket.id)
-        self.updated(updated)
+        if result.value is None:
+            return ItemResult(Outcome.NOT_REFRESHED, "sent; the ticket could not be refreshed (R)")
+        self.updated(result.value)
         return ItemResult(Outcome.OK, "ok")
 
     def updated(self, ticket: Ticket) -> None:
         """Hand the re-read ticket to the screen, if it is still there."""
         if self.screen.is_attached:
             self.on_updated(ticket)
+
+    def warn(self, message: str) -> None:
+        """A warning that stays long enough to read (literal text)."""
+        self.app.notify(message, title="Check the ticket", severity="warning", timeout=20, markup=False)
 
     def set_busy(self, busy: bool) -> None:
         """Show "loading…" in the screen's status line."""

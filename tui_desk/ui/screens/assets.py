@@ -21,6 +21,7 @@ from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.asset_detail import AssetDetail
+from tui_desk.ui.widgets.load_state import LoadState, failure_text
 from tui_desk.ui.widgets.paged_table import PagedTable
 from tui_desk.ui.widgets.record_rows import ASSET_COLUMNS, asset_values
 from tui_desk.ui.widgets.record_table import RecordTable, move_cursor
@@ -64,7 +65,6 @@ class AssetScreen(Screen[None]):
         self.type_id: str | None = None
         self.types: list[AssetType] = []
         self.search_text: str | None = None
-        self.failure: str | None = None  # why the listing failed, shown above the list until the next load
         self.browsing = False  # the list has been shown (escape from a detail returns to it)
         self._busy: set[str] = set()
 
@@ -79,9 +79,7 @@ class AssetScreen(Screen[None]):
             yield Static(id="assets-title")
             yield Static(id="assets-position")
         yield Input(placeholder="Search assets by name… (enter to search, escape to cancel)", id="assets-search")
-        failure = Static(id="assets-failure")  # why the listing failed, until the next load
-        failure.display = False
-        yield failure
+        yield LoadState(id="assets-state")  # loading, no assets, or why the listing failed (until the next load)
         with ContentSwitcher(initial="assets-browser", id="assets-switcher"):
             with Horizontal(id="assets-browser"):
                 yield OptionList(id="asset-types")
@@ -112,6 +110,11 @@ class AssetScreen(Screen[None]):
     def table(self) -> PagedTable[Asset]:
         """The asset list."""
         return cast("PagedTable[Asset]", self.query_one("#assets-table", PagedTable))
+
+    @property
+    def failure(self) -> str | None:
+        """Why the listing failed, shown above the list until the next attempt (None: it did not)."""
+        return self.query_one("#assets-state", LoadState).failure
 
     def _now(self) -> datetime:
         clock = getattr(self.app, "clock", None)
@@ -146,7 +149,6 @@ class AssetScreen(Screen[None]):
         """List from page 1 for the current type and search."""
         if not self.service.capabilities.assets:
             return
-        self.failure = None
         self.table.show(self.service.asset_pager(self.type_id, self.search_text, refresh=refresh))
         self._update_title()
 
@@ -154,17 +156,21 @@ class AssetScreen(Screen[None]):
     async def load_types(self, refresh: bool = False) -> None:
         """Fill the type list ("All types" first)."""
         self._set_busy("types", True)
+        error: DeskError | None = None
         try:
             self.types = await self.service.asset_types(refresh=refresh)
         except DeskError as exc:
             self.desk.show_error(exc)
-            return
+            error = exc
         finally:
             self._set_busy("types", False)
         options = [Option(Text("All types", no_wrap=True), id=ALL_TYPES)]
         options += [
             Option(Text(one_line(t.name, 60), no_wrap=True, overflow="ellipsis"), id=f"type:{t.id}") for t in self.types
         ]
+        if error is not None:  # stays in the list until the next attempt
+            note = failure_text(error, what="The types could not be loaded")
+            options.append(Option(Text(note, style="bold"), disabled=True))
         type_list = self.query_one("#asset-types", OptionList)
         type_list.clear_options()
         type_list.add_options(options)
@@ -186,7 +192,6 @@ class AssetScreen(Screen[None]):
     @on(PagedTable.Failed, "#assets-table")
     def _list_failed(self, event: PagedTable.Failed) -> None:
         self.desk.show_error(event.error)
-        self.failure = f"{event.error.user_message()} (R retries)"
         self._update_title()
 
     @on(DataTable.RowHighlighted, "#assets-table")
@@ -206,22 +211,23 @@ class AssetScreen(Screen[None]):
         mode = self._mode()
         title = Text(" Assets", style="bold", no_wrap=True, overflow="ellipsis")
         position = ""
+        state = self.query_one("#assets-state", LoadState)
+        state.ready()  # the detail shows its own state
         if mode == "assets-browser":
             title.append(" · ")
             title.append(one_line(self._type_name(), 30))
             if self.search_text:
                 title.append("  /")
                 title.append(one_line(self.search_text, 30), style="italic")
-            position = "not loaded" if self.failure else self.table.position("assets")
+            position = self.table.position("assets")
+            empty = f"No asset matches “{one_line(self.search_text, 40)}”." if self.search_text else "No assets."
+            self.table.describe(state, "assets", empty)
         elif mode == "asset-detail":
             asset = self.query_one(AssetDetail).asset
             if asset is not None:
                 title.append(" · ")
                 title.append_text(safe_text(asset.name, single_line=True))
             position = "enter: open" if self.browsing else ""
-        failure = self.query_one("#assets-failure", Static)
-        failure.display = bool(self.failure)
-        failure.update(safe_text(f" {self.failure}", "bold") if self.failure else "")
         self.query_one("#assets-title", Static).update(title)
         self.query_one("#assets-position", Static).update(Text(f"{position} ", no_wrap=True))
 
@@ -232,7 +238,7 @@ class AssetScreen(Screen[None]):
         self.asset_id = asset_id
         self.query_one("#assets-search", Input).display = False
         detail = self.query_one(AssetDetail)
-        detail.show_message(f"Loading asset {label or asset_id}…")
+        detail.show_loading(f"Loading asset {one_line(label or asset_id, 60)}…")
         self._switch("asset-detail")
         self.load_asset(asset_id)
 
@@ -246,7 +252,11 @@ class AssetScreen(Screen[None]):
             tickets = await self._linked_tickets(asset, refresh)
         except DeskError as exc:
             self.desk.show_error(exc)
-            detail.show_message(exc.user_message())
+            if detail.asset is not None and detail.asset.id == asset_id:  # a refresh failed: the card stays
+                detail.state.failed(exc, what="The asset could not be refreshed")
+            else:
+                detail.show_failure(exc)
+            self._update_title()
             return
         finally:
             self._set_busy("detail", False)
@@ -344,6 +354,9 @@ class AssetScreen(Screen[None]):
         """Read again from the server, bypassing the cache."""
         mode = self._mode()
         if mode == "asset-detail" and self.asset_id:
+            detail = self.query_one(AssetDetail)
+            if detail.asset is None:  # the last attempt failed: say it is trying again
+                detail.show_loading(f"Loading asset {one_line(self.asset_id, 60)}…")
             self.load_asset(self.asset_id, refresh=True)
         elif mode == "assets-browser":
             self.load_types(refresh=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from rich.text import Text
@@ -13,9 +14,10 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Select, Static, TextArea
 
-from tui_desk.errors import DeskError, InvalidInput, ReadOnly, UnknownOutcome
-from tui_desk.models import NewTicket, Priority, Ticket
+from tui_desk.errors import DeskError, InvalidInput, ReadOnly, UnknownOutcome, Unsupported
+from tui_desk.models import Limitation, NewTicket, Priority, Ticket
 from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.services.results import OUTCOME_UNKNOWN, WriteResult
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.requester_lookup import RequesterLookup
@@ -63,8 +65,8 @@ def default_priority(priorities: list[Priority]) -> Priority | None:
     return ranked[(len(ranked) - 1) // 2] if ranked else None
 
 
-class NewTicketScreen(Screen[Ticket | None]):
-    """Log a ticket on behalf of a requester; dismisses with the created ticket, or ``None`` when cancelled."""
+class NewTicketScreen(Screen[WriteResult[Ticket] | None]):
+    """Log a ticket on behalf of a requester; dismisses with what the creation did, or ``None`` when cancelled."""
 
     CSS_PATH = stylesheet("new_ticket.tcss")
     BINDINGS = [
@@ -81,9 +83,10 @@ class NewTicketScreen(Screen[Ticket | None]):
         super().__init__()
         self.service = service
         self.submitting = False
-        self.created: Ticket | None = None
+        self.created: WriteResult[Ticket] | None = None  # the server took the ticket (2xx)
         self.maybe_created = False  # an attempt ended with an unknown outcome
         self.field_errors: dict[str, str] = {}  # the inline message of each field that has one
+        self.unavailable_lists: dict[str, str] = {}  # "category"/"priority" -> why its list is missing
         self._counting_problems = False  # the message line shows "N fields need attention"
 
     # -- layout -----------------------------------------------------------------------------------
@@ -144,26 +147,61 @@ class NewTicketScreen(Screen[Ticket | None]):
 
     @work(exclusive=True, group="new-ticket-choices")
     async def load_choices(self) -> None:
-        """Fill the category and priority lists (the priority defaults to the normal one)."""
+        """Fill the category and priority lists, each on its own: a missing list never blocks creation."""
         self.query_one(StatusLine).busy = True
         try:
-            categories = await self.service.categories()
-            priorities = await self.service.priorities()
-        except DeskError as exc:
-            self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
-            self._message(f"Categories and priorities could not be loaded: {exc.user_message()}", "error")
-            return
+            categories, priorities = await asyncio.gather(
+                self.service.categories(), self.service.priorities(), return_exceptions=True
+            )
         finally:
             self.query_one(StatusLine).busy = False
-        self.query_one("#category", Select).set_options(
-            [(safe_text(c.name, single_line=True), c.id) for c in categories if c.public]  # KB1039: public only
-        )
+        for loaded in (categories, priorities):
+            if isinstance(loaded, BaseException) and not isinstance(loaded, DeskError):
+                raise loaded
+        if isinstance(categories, list):
+            self.query_one("#category", Select).set_options(
+                [(safe_text(c.name, single_line=True), c.id) for c in categories if c.public]  # KB1039: public only
+            )
+        if isinstance(priorities, list):
+            self._fill_priorities(priorities)
+        off = {limitation.feature: limitation for limitation in self.service.limitations()}
+        problems = [
+            self._list_problem("category", "Categories", categories, off.get("categories")),  # type: ignore[arg-type]
+            self._list_problem("priority", "Priorities", priorities, off.get("priorities")),  # type: ignore[arg-type]
+        ]
+        if any(problems):
+            self._message(" ".join(p for p in problems if p), "warning")
+
+    def _fill_priorities(self, priorities: list[Priority]) -> None:
         priority = self.query_one("#priority", Select)
         ordered = sorted(priorities, key=lambda p: p.rank, reverse=True)
         priority.set_options([(safe_text(p.name, single_line=True), p.id) for p in ordered])
         normal = default_priority(priorities)
         if normal is not None:
             priority.value = normal.id
+
+    def _list_problem(
+        self, field: str, name: str, loaded: list[object] | DeskError, limitation: Limitation | None
+    ) -> str:
+        """Say where a list is missing (or only what tickets showed) why; "" when it loaded in full."""
+        if isinstance(loaded, list) and limitation is None:
+            return ""
+        missing = limitation is not None or isinstance(loaded, Unsupported)
+        note = "not available on this server" if missing else "could not be loaded"
+        self.unavailable_lists[field] = note
+        empty = not (isinstance(loaded, list) and loaded)
+        if empty:
+            select = self.query_one(f"#{field}", Select)
+            select.prompt = f"({note})"  # in place of the list
+            select.set_options([])
+            select.disabled = True
+        if field == "category" and self.service.capabilities.category_required and empty:
+            return f"Categories {note}; {self.service.backend_title} needs one: open the form again to retry."
+        if isinstance(loaded, DeskError) and not missing:
+            return f"{name} {note} ({loaded.user_message()}); the ticket can be created without."
+        if not empty and limitation is not None and limitation.instead:
+            return f"{name}: {note}; {limitation.instead}."
+        return f"{name}: {note}; the ticket can be created without."
 
     # -- messages and errors ------------------------------------------------------------------------
 
@@ -293,16 +331,14 @@ class NewTicketScreen(Screen[Ticket | None]):
 
     @work(group="new-ticket-create")
     async def create(self, draft: NewTicket) -> None:
-        """Send the draft once (never retried here); on success the app shows the ticket."""
+        """Send the draft once (never retried here); on success the app shows the ticket and any warning."""
         self.query_one(StatusLine).busy = True
         try:
-            ticket = await self.service.create_ticket(draft)
+            result = await self.service.create_ticket(draft)
         except UnknownOutcome as exc:
             self.maybe_created = True
             self._message(
-                "No answer from the helpdesk: the ticket may have been created. "
-                "Check the queue before trying again. Your text is kept.",
-                "error",
+                f"{OUTCOME_UNKNOWN} It may be in the queue already: look there first. Your text is kept.", "error"
             )
             self.app.show_error(exc)  # type: ignore[attr-defined]
         except ReadOnly as exc:
@@ -314,8 +350,8 @@ class NewTicketScreen(Screen[Ticket | None]):
             self._message(f"Creating the ticket failed: {exc.user_message()} Your text is kept.", "error")
             self.app.show_error(exc)  # type: ignore[attr-defined]
         else:
-            self.created = ticket
-            self.dismiss(ticket)
+            self.created = result
+            self.dismiss(result)  # the app shows the ticket and says what the server did not take
         finally:
             self.submitting = False
             self.query_one(StatusLine).busy = False

@@ -15,15 +15,16 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from tui_desk.errors import DeskError, Throttled, Unavailable, UnknownOutcome
+from tui_desk.errors import DeskError, FeatureUnavailable, Throttled, Unavailable, UnknownOutcome
 from tui_desk.models import Comment, SortKey, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.pager import Pager
 from tui_desk.ui.queue_layout import Column, RowFlags, cells, columns_for, subject_width
-from tui_desk.ui.safe import one_line, safe_text
+from tui_desk.ui.safe import one_line
 from tui_desk.ui.seen import SeenStore
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.views import START_SORT, START_VIEW, VIEWS, QueueFilter, View, build_query, saved_views
+from tui_desk.ui.widgets.load_state import RETRY, LoadState, Phase
 from tui_desk.ui.widgets.status_line import StatusLine
 from tui_desk.ui.widgets.steady_footer import SteadyFooter
 from tui_desk.ui.widgets.ticket_table import TableColumn, TicketTable
@@ -93,7 +94,8 @@ class QueueScreen(Screen[None]):
         self._subject_cells = 20
         self._restore_id: str | None = None
         self._replacing = False  # a refresh keeps the old rows on screen until its first page arrives
-        self.failure: str | None = None  # why the last load failed, shown above the table until one succeeds
+        self.unavailable_views: dict[str, str] = {}  # view key -> why this server cannot list it (the view picker)
+        self.filtered_here = False  # the server ignored some filters: tui-desk applies them (no totals)
         self._retry_wait = 0.0
         self._retry_timer: Timer | None = None
         self._page_starts: list[int] = []  # index of the first row of page n at [n - 1]
@@ -110,9 +112,7 @@ class QueueScreen(Screen[None]):
             yield Static(id="queue-title")
             yield Static(id="queue-position")
         yield Input(placeholder="Search tickets… (enter to search, escape to cancel)", id="queue-search")
-        failure = Static(id="queue-failure")  # why the rows could not be loaded, until they are
-        failure.display = False
-        yield failure
+        yield LoadState(id="queue-state")  # loading, no tickets, or why the rows could not be loaded (until they are)
         yield TicketTable(self._row_cells, id="queue-table")
         yield StatusLine(id="status-line")
         yield SteadyFooter()
@@ -140,6 +140,16 @@ class QueueScreen(Screen[None]):
 
     def _table(self) -> TicketTable:
         return self.query_one(TicketTable)
+
+    @property
+    def load_state(self) -> LoadState:
+        """Where the listing stands: loading, empty, failed (stays until the next attempt), or hidden."""
+        return self.query_one("#queue-state", LoadState)
+
+    @property
+    def failure(self) -> str | None:
+        """Why the last load failed, shown above the table until one succeeds (None: it did not)."""
+        return self.load_state.failure
 
     def _relayout(self, width: int) -> None:
         id_width = max((len(t.number) for t in self.rows if t is not None), default=self._id_width)
@@ -178,7 +188,9 @@ class QueueScreen(Screen[None]):
             self._replacing = True
         else:
             self._replacing = False
+            self.filtered_here = False
             self._clear_rows()
+            self.load_state.loading(f"Loading {self.views[self.view_key].label} tickets…")
         self._update_title()
         self.start_listing(refresh)
 
@@ -235,7 +247,6 @@ class QueueScreen(Screen[None]):
             self._loading_page = None
             self._set_busy(False)
         self._retry_wait = 0.0
-        self._show_failure(None)
         if pager is self.pager and self.query(TicketTable):  # no table: the app is shutting down
             self._append(pager)
 
@@ -248,11 +259,15 @@ class QueueScreen(Screen[None]):
         await asyncio.gather(*(pager.page(n) for n in numbers))
 
     def _failed(self, exc: DeskError) -> None:
-        """Report a failed load once; while the helpdesk is unreachable, reload by itself on a backoff."""
+        """Report a failed load once, on screen until the next load; while unreachable, reload on a backoff."""
         self.first_rows.set()
+        if isinstance(exc, FeatureUnavailable):  # retrying cannot help: say what to do instead
+            self._unavailable(exc)
+            return
         retryable = isinstance(exc, (Unavailable, Throttled)) and not isinstance(exc, UnknownOutcome)
-        again = "tui-desk tries again by itself; R retries now" if retryable else "R retries"
-        self._show_failure(f"{exc.user_message()} ({again})")
+        again = f"tui-desk tries again by itself; {RETRY} now" if retryable else RETRY
+        self.load_state.failed(exc, again, what="The tickets could not be loaded")
+        self._update_title()
         if not (retryable and self._retry_wait):
             self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
         if not retryable or self._retry_timer is not None:
@@ -262,14 +277,17 @@ class QueueScreen(Screen[None]):
         wait = max(self._retry_wait, getattr(exc, "retry_after", None) or 0.0)
         self._retry_timer = self.set_timer(wait, self._auto_retry)
 
-    def _show_failure(self, text: str | None) -> None:
-        """Keep the reason the rows did not load on screen (above the table) until a load succeeds."""
-        if text == self.failure:
-            return
-        self.failure = text
-        line = self.query_one("#queue-failure", Static)
-        line.display = text is not None
-        line.update(safe_text(f" {text}", "bold") if text else "")
+    def _unavailable(self, exc: FeatureUnavailable) -> None:
+        """This server cannot list the view (or a filter of it): explain, and how to switch, with no retry loop."""
+        reason = f"{exc.message}; {exc.instead}" if exc.instead else exc.message
+        switch = "press v to pick another view" if self.view_key == "all" else "press v to pick another view (A: all)"
+        if self.search_text or not self.filters.is_empty():
+            what = "This search or filter"
+            switch += ", or escape to clear the search and filters"
+        else:
+            what = f"The {self.views[self.view_key].label} view"
+            self.unavailable_views[self.view_key] = reason
+        self.load_state.failed(f"{what} is not available on this server: {reason}", switch)
         self._update_title()
 
     def _auto_retry(self) -> None:
@@ -314,10 +332,23 @@ class QueueScreen(Screen[None]):
         self._trim()
         if self.rows or pager.exhausted:
             self.call_after_refresh(self.first_rows.set)
+        if any(pager.pages[n].filtered_here for n in range(1, len(self._page_starts) + 1) if n in pager.pages):
+            self.filtered_here = True
+        if self.rows:
+            self.load_state.ready()
+        elif pager.exhausted:
+            self.load_state.empty(self._empty_message())
         self._update_title()
         # A page filtered on the client may be empty while more follow: keep going until rows show.
         if len(self.rows) < PREFETCH_MARGIN * 2 and not pager.exhausted:
             self.load_page(pager.highest + 1)
+
+    def _empty_message(self) -> str:
+        """What the queue says when the listing holds no ticket."""
+        message = f"No tickets in the {self.views[self.view_key].label} view."
+        if self.search_text or not self.filters.is_empty():
+            message += " Escape clears the search and filters."
+        return message
 
     def _page_rows(self, number: int) -> range:
         """The row indexes page ``number`` filled."""
@@ -403,6 +434,8 @@ class QueueScreen(Screen[None]):
         if self.search_text:
             title.append("  /")
             title.append(one_line(self.search_text, 30), style="italic")
+        if self.filtered_here:
+            title.append("  filtered here", style="italic")
         if not self.service.capabilities.sorts:
             title.append("  server order", style="italic")
         elif self.sort != "updated" or not self.descending:
@@ -421,17 +454,18 @@ class QueueScreen(Screen[None]):
             self._shown_position = position
 
     def _position(self) -> str:
+        """``12 of 240``, ``12 of 100+``; with no rows what the load state says (never "loading…" after a failure)."""
         count = len(self.rows)
-        if count == 0 and self.failure:
-            return "not loaded "
-        if self.pager is None or (count == 0 and not self.pager.exhausted):
-            return "loading… "
         if count == 0:
-            return "no tickets "
+            phase = self.load_state.phase
+            if phase is Phase.FAILED:
+                return "not loaded "
+            return "loading… " if phase is Phase.LOADING else "no tickets "
         cursor = self._table().cursor_row + 1
-        if self.pager.total is not None:
-            return f"{cursor:,} of {self.pager.total:,} "
-        more = "" if self.pager.exhausted else "+"
+        pager = self.pager
+        if pager is not None and pager.total is not None and not self.filtered_here:
+            return f"{cursor:,} of {pager.total:,} "
+        more = "" if pager is not None and pager.exhausted else "+"
         return f"{cursor:,} of {count:,}{more} "
 
     def _set_busy(self, busy: bool) -> None:
@@ -444,6 +478,11 @@ class QueueScreen(Screen[None]):
         """The ticket under the cursor."""
         cursor = self._table().cursor_row
         return self.rows[cursor] if cursor < len(self.rows) else None
+
+    def ticket_id_for(self, number: str) -> str | None:
+        """The id of the loaded ticket shown as ``number`` (``#`` and case ignored), else None."""
+        wanted = number.strip().lstrip("#").casefold()
+        return next((t.id for t in self.rows if t is not None and t.number.lstrip("#").casefold() == wanted), None)
 
     def targets(self) -> list[TicketSummary]:
         """The marked tickets, or the highlighted one when none is marked."""
@@ -540,9 +579,9 @@ class QueueScreen(Screen[None]):
         from tui_desk.models import CommentKind
         from tui_desk.ui.compose import start_compose
 
-        def sent(thread: list[Comment]) -> None:
+        def sent(thread: list[Comment] | None) -> None:
             """The row's Updated becomes the new entry's time (no request: the thread was just re-read)."""
-            times = [c.created_at for c in thread if c.created_at is not None]
+            times = [c.created_at for c in thread or [] if c.created_at is not None]
             current = next((row for row in self.rows if row is not None and row.id == ticket.id), None)
             if times and current is not None:
                 self.update_row(current.model_copy(update={"updated_at": max(times)}))
@@ -575,7 +614,7 @@ class QueueScreen(Screen[None]):
             if key:
                 self.action_view(key)
 
-        self.app.push_screen(ViewPicker(self.views, self.view_key), chosen)
+        self.app.push_screen(ViewPicker(self.views, self.view_key, self.unavailable_views), chosen)
 
     def action_filter(self) -> None:
         """Filter by status, priority, assignee and category."""

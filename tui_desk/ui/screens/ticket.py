@@ -18,12 +18,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from tui_desk.errors import DeskError
+from tui_desk.errors import DeskError, FeatureUnavailable, NotFound
 from tui_desk.models import Attachment, Comment, CommentKind, Ticket
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.ui.format import long_time, person, size
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.styles import stylesheet
+from tui_desk.ui.widgets.load_state import LoadState
 from tui_desk.ui.widgets.status_line import StatusLine
 from tui_desk.ui.widgets.steady_footer import SteadyFooter
 
@@ -113,6 +114,11 @@ class TicketScreen(Screen[None]):
     """One ticket with its thread; ``[`` and ``]`` walk the queue."""
 
     CSS_PATH = stylesheet("ticket.tcss")
+    DEFAULT_CSS = """
+    TicketScreen #ticket-state { background: $primary-background; }
+    TicketScreen #ticket-state.-failed { background: $error 25%; }
+    TicketScreen #thread-state { margin: 1 0 0 0; }
+    """
     BINDINGS = [
         Binding("escape", "back", "Back", id="ticket.back"),
         Binding("left_square_bracket", "step(-1)", "Prev", id="ticket.prev"),
@@ -147,10 +153,12 @@ class TicketScreen(Screen[None]):
         self.ticket: Ticket | None = None
 
     def compose(self) -> ComposeResult:
-        """Header, scrolling body and thread, status line, footer."""
+        """Where the ticket stands, header, scrolling body, where the thread stands, thread, status line, footer."""
+        yield LoadState(id="ticket-state")
         yield Static(id="ticket-header")
         with VerticalScroll(id="ticket-scroll"):
             yield Static(id="ticket-body")
+            yield LoadState(id="thread-state")
             yield ThreadView(id="thread")
         yield StatusLine(id="status-line")
         yield SteadyFooter()
@@ -182,43 +190,83 @@ class TicketScreen(Screen[None]):
         cached = self.service.cached_ticket_with_thread(self.ticket_id)
         if cached is not None:
             self.show_ticket(cached[0])
-            self.query_one(ThreadView).show(self.ticket_id, cached[1])
+            self.show_thread(cached[1])
             return
         self.ticket = None
         prefetch(self.service, self.ticket_id)  # requests leave now, not after the next frame (the worker shares them)
-        self.query_one("#ticket-header", Static).update(Text(f" Loading ticket {self.ticket_id}…"))
-        self.query_one("#ticket-body", Static).update("")
-        self.query_one(ThreadView).show(None, None)
+        self._show_loading()
         self.load()
+
+    def _show_loading(self) -> None:
+        """Nothing of the ticket is known yet: say it is loading, with an empty header, body and thread."""
+        self.query_one("#ticket-state", LoadState).loading(f"Loading ticket {one_line(self.ticket_id, 40)}…")
+        header = self.query_one("#ticket-header", Static)
+        header.display = False
+        header.update("")
+        self.query_one("#ticket-body", Static).update("")
+        self.query_one("#thread-state", LoadState).ready()
+        self.query_one(ThreadView).show(None, None)
 
     @work(exclusive=True, group="ticket")
     async def load(self, refresh: bool = False) -> None:
-        """Fetch the ticket and its thread concurrently, then show them."""
+        """Fetch the ticket and its thread concurrently, then show them; a failed thread never hides the ticket."""
         ticket_id = self.ticket_id
+        if self.ticket is None:
+            self._show_loading()  # an earlier attempt failed: say this one is under way
         self.query_one(StatusLine).busy = True
         try:
-            ticket, thread = await self.service.ticket_with_thread(ticket_id, refresh=refresh)
+            ticket, thread = await self.service.ticket_detail(ticket_id, refresh=refresh)
         except DeskError as exc:
             if ticket_id == self.ticket_id:
                 self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
-                self.query_one("#ticket-header", Static).update(safe_text(f" {exc.user_message()}"))
+                self.show_ticket_failure(exc)
             return
         finally:
             self.query_one(StatusLine).busy = False
         if ticket_id != self.ticket_id:
             return  # the screen moved on to another ticket meanwhile
         self.show_ticket(ticket)
-        self.show_thread(thread)
+        if isinstance(thread, DeskError):
+            self.show_thread_failure(thread)
+        else:
+            self.show_thread(thread)
 
     def show_ticket(self, ticket: Ticket) -> None:
         """Render the header and body of ``ticket`` (after a load or a triage change)."""
         self.ticket = ticket
-        self.query_one("#ticket-header", Static).update(self._header(ticket))
+        self.query_one("#ticket-state", LoadState).ready()
+        header = self.query_one("#ticket-header", Static)
+        header.display = True
+        header.update(self._header(ticket))
         self.query_one("#ticket-body", Static).update(self._body(ticket))
+
+    def show_ticket_failure(self, error: DeskError) -> None:
+        """Say in the header area why the ticket could not be read (a ticket read before stays below)."""
+        state = self.query_one("#ticket-state", LoadState)
+        number = self.ticket.number if self.ticket is not None else self.ticket_id
+        label = f"Ticket {one_line(number, 40)}"
+        retry = "" if isinstance(error, FeatureUnavailable) else "R retries"
+        if isinstance(error, NotFound):
+            state.failed(error.message, retry, what=f"{label} not found")
+        elif self.ticket is not None:
+            state.failed(error, retry, what=f"{label} could not be refreshed")
+        else:
+            state.failed(error, retry, what=f"{label} could not be loaded")
 
     def show_thread(self, thread: list[Comment]) -> None:
         """Render the thread, oldest first."""
+        self.query_one("#thread-state", LoadState).ready()
         self.query_one(ThreadView).show(self.ticket_id, thread)
+
+    def show_thread_failure(self, error: DeskError) -> None:
+        """Say in the thread's place why it is missing; the ticket above stays."""
+        state = self.query_one("#thread-state", LoadState)
+        if isinstance(error, FeatureUnavailable):
+            reason = f"{error.message}; {error.instead}" if error.instead else error.message
+            state.failed(f"Thread unavailable on this server: {reason}", "")
+        else:
+            state.failed(error, "R retries", what="The thread could not be loaded")
+        self.query_one(ThreadView).show(self.ticket_id, None)
 
     def _header(self, t: Ticket) -> Group:
         title = Text(f"#{one_line(t.number, 20)}  ", style="bold")
@@ -262,8 +310,12 @@ class TicketScreen(Screen[None]):
             return
         from tui_desk.ui.compose import start_compose
 
-        async def sent(thread: list[Comment]) -> None:
+        async def sent(thread: list[Comment] | None) -> None:  # None: sent, but the thread was not re-read
             if self.ticket_id != ticket.id:  # this screen shows another ticket by now
+                return
+            if thread is None:  # the thread shown is the one from before the send: say so until R
+                state = self.query_one("#thread-state", LoadState)
+                state.failed("Sent; the thread could not be refreshed", "R refreshes it")
                 return
             self.show_thread(thread)
             self.action_scroll_end()
@@ -389,7 +441,7 @@ def prefetch(service: HelpdeskService, ticket_id: str) -> None:
     """Start fetching a ticket and its thread now; whoever asks next shares the requests in flight."""
     if service.cached_ticket_with_thread(ticket_id) is not None:
         return
-    task = asyncio.ensure_future(service.ticket_with_thread(ticket_id))
+    task = asyncio.ensure_future(service.ticket_detail(ticket_id))
     task.add_done_callback(lambda done: done.cancelled() or done.exception())  # errors are reported by the reader
 
 

@@ -19,6 +19,7 @@ from tui_desk.models import User
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.styles import stylesheet
+from tui_desk.ui.widgets.load_state import LoadState
 from tui_desk.ui.widgets.paged_table import PagedTable
 from tui_desk.ui.widgets.record_rows import USER_COLUMNS, user_values
 from tui_desk.ui.widgets.record_table import RecordTable, move_cursor
@@ -55,7 +56,6 @@ class UserScreen(Screen[None]):
         self.user: User | None = None
         self.search_text = ""
         self.listed_for: str | None = None  # the query whose results the table shows or is loading
-        self.failure: str | None = None  # why the listing failed, shown above the list until the next search
         self.browsing = False  # the search has been shown (escape from a detail returns to it)
         self._busy: set[str] = set()
 
@@ -69,15 +69,18 @@ class UserScreen(Screen[None]):
         """The search results."""
         return cast("PagedTable[User]", self.query_one("#users-results", PagedTable))
 
+    @property
+    def failure(self) -> str | None:
+        """Why the listing failed, shown above the list until the next attempt (None: it did not)."""
+        return self.query_one("#users-state", LoadState).failure
+
     def compose(self) -> ComposeResult:
         """Title bar, search box, the results or one user's detail, status line, footer."""
         with Horizontal(id="users-bar"):
             yield Static(id="users-title")
             yield Static(id="users-position")
         yield SearchBox(placeholder="Name, email or username…", id="users-search")
-        failure = Static(id="users-failure")  # why the listing failed, until the next load
-        failure.display = False
-        yield failure
+        yield LoadState(id="users-state")  # loading, no match, or why the listing failed (until the next load)
         with ContentSwitcher(initial="users-results", id="users-switcher"):
             yield PagedTable(USER_COLUMNS, user_values, lambda u: u.id, id="users-results")
             yield UserDetail(id="user-detail")
@@ -123,7 +126,6 @@ class UserScreen(Screen[None]):
     def run_search(self, refresh: bool = False) -> None:
         """List the users matching the search box now."""
         self.workers.cancel_group(self, "users-typeahead")
-        self.failure = None
         self.listed_for = self.search_text
         self.table.show(self.service.user_pager(self.search_text or None, refresh=refresh))
         self._update_title()
@@ -160,7 +162,6 @@ class UserScreen(Screen[None]):
     @on(PagedTable.Failed, "#users-results")
     def _results_failed(self, event: PagedTable.Failed) -> None:
         self.desk.show_error(event.error)
-        self.failure = f"{event.error.user_message()} (R retries)"
         self._update_title()
 
     @on(DataTable.RowHighlighted, "#users-results")
@@ -174,18 +175,19 @@ class UserScreen(Screen[None]):
     def _update_title(self) -> None:
         title = Text(" Users", style="bold", no_wrap=True, overflow="ellipsis")
         position = ""
+        state = self.query_one("#users-state", LoadState)
         if self._mode() == "users-results":
             if self.search_text:
                 title.append("  /")
                 title.append(one_line(self.search_text, 40), style="italic")
             position = self.table.position("users") if self.listed_for is not None else "…"
-            position = "not loaded" if self.failure else position
-        elif self.user is not None:
-            title.append(" · ")
-            title.append_text(safe_text(self.user.name, single_line=True))
-        failure = self.query_one("#users-failure", Static)
-        failure.display = bool(self.failure)
-        failure.update(safe_text(f" {self.failure}", "bold") if self.failure else "")
+            empty = f"No user matches “{one_line(self.search_text, 40)}”." if self.search_text else "No users."
+            self.table.describe(state, "users", empty)
+        else:
+            state.ready()  # the detail shows its own state
+            if self.user is not None:
+                title.append(" · ")
+                title.append_text(safe_text(self.user.name, single_line=True))
         self.query_one("#users-title", Static).update(title)
         self.query_one("#users-position", Static).update(Text(f"{position} ", no_wrap=True))
 
@@ -195,7 +197,7 @@ class UserScreen(Screen[None]):
         """Show one user's detail."""
         self.user_id = user_id
         self.user = None
-        self.query_one(UserDetail).show_message(f"Loading user {label or user_id}…")
+        self.query_one(UserDetail).show_loading(f"Loading user {one_line(label or user_id, 60)}…")
         self._switch("user-detail")
         self.load_user(user_id)
 
@@ -218,14 +220,18 @@ class UserScreen(Screen[None]):
                 raise result
         if isinstance(user, DeskError):
             self.desk.show_error(user)
-            detail.show_message(user.user_message())
+            if self.user is not None and self.user.id == user_id:  # a refresh failed: the card read before stays
+                detail.state.failed(user, what="The user could not be refreshed")
+            else:
+                detail.show_failure(user)
+            self._update_title()
             return
         assert isinstance(user, User)
         self.user = user
         detail.show_user(user)
         if isinstance(tickets, DeskError):
             self.desk.show_error(tickets)
-            detail.show_tickets(None, self._now())
+            detail.show_tickets(tickets, self._now())
         elif not isinstance(tickets, BaseException):
             detail.show_tickets(list(tickets.items), self._now(), more=tickets.has_next)
         if not self.service.capabilities.assets:
@@ -234,7 +240,7 @@ class UserScreen(Screen[None]):
             detail.show_assets(None, f"{self.service.backend_title}'s API cannot list a person's assets")
         elif isinstance(assets, DeskError):
             self.desk.show_error(assets)
-            detail.show_assets(None, "could not be read")
+            detail.show_assets(assets)
         elif not isinstance(assets, BaseException):
             detail.show_assets(assets)
         self._update_title()
@@ -288,6 +294,8 @@ class UserScreen(Screen[None]):
     def action_refresh(self) -> None:
         """Read again from the server, bypassing the cache."""
         if self._mode() == "user-detail" and self.user_id:
+            if self.user is None:  # the last attempt failed: say it is trying again
+                self.query_one(UserDetail).show_loading(f"Loading user {one_line(self.user_id, 60)}…")
             self.load_user(self.user_id, refresh=True)
         else:
             self.run_search(refresh=True)

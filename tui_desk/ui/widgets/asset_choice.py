@@ -17,6 +17,7 @@ from tui_desk.errors import DeskError
 from tui_desk.models import Asset
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.ui.safe import one_line
+from tui_desk.ui.widgets.load_state import LoadState
 from tui_desk.ui.widgets.record_rows import model_text
 
 
@@ -52,6 +53,7 @@ class AssetChoice(ModalScreen[str | None]):
         """The linked assets, by id until their names are read."""
         with Vertical():
             yield Static(Text("Linked assets", style="bold"))
+            yield LoadState(id="asset-choice-state")
             yield OptionList(*[Option(asset_label(a, None), id=a) for a in self.asset_ids])
 
     def on_mount(self) -> None:
@@ -61,14 +63,23 @@ class AssetChoice(ModalScreen[str | None]):
 
     @work(exclusive=True, group="asset-choice")
     async def load_names(self) -> None:
-        """Replace each id by the asset's name (an asset that cannot be read keeps its id)."""
+        """Replace each id by the asset's name (an asset that cannot be read keeps its id, and the line says why)."""
+        state = self.query_one(LoadState)
+        state.loading("Reading the assets' names…")
         results = await asyncio.gather(*(self.service.asset(a) for a in self.asset_ids), return_exceptions=True)
         option_list = self.query_one(OptionList)
+        failed: DeskError | None = None
         for asset_id, result in zip(self.asset_ids, results, strict=True):
             if isinstance(result, Asset):
                 option_list.replace_option_prompt(asset_id, asset_label(asset_id, result))
-            elif not isinstance(result, DeskError) and isinstance(result, BaseException):
+            elif isinstance(result, DeskError):
+                failed = result
+            elif isinstance(result, BaseException):
                 raise result
+        if failed is None:
+            state.ready()
+        else:
+            state.failed(failed, "they show by id", what="Some names could not be read")
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:

@@ -9,9 +9,11 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from tui_desk.errors import DeskError
 from tui_desk.models import Asset, TicketSummary
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.widgets.field_card import FieldCard
+from tui_desk.ui.widgets.load_state import LoadState
 from tui_desk.ui.widgets.record_rows import PERSON_COLUMNS, TICKET_COLUMNS, person_values, ticket_values
 from tui_desk.ui.widgets.record_table import RecordTable
 
@@ -40,17 +42,33 @@ class AssetDetail(Vertical):
         self.asset: Asset | None = None
 
     def compose(self) -> ComposeResult:
-        """Card, then the two tables under their titles."""
+        """Where the load stands, the card, then the two tables under their titles."""
+        yield LoadState(id="asset-state")
         yield FieldCard(id="asset-card")
         yield Static(id="asset-users-title", classes="section")
         yield RecordTable(PERSON_COLUMNS, id="asset-users")
         yield Static(id="asset-tickets-title", classes="section")
         yield RecordTable(TICKET_COLUMNS, id="asset-tickets")
 
-    def show_message(self, message: str) -> None:
-        """Show only ``message`` (loading, or why the asset cannot be shown); empty the tables."""
+    @property
+    def state(self) -> LoadState:
+        """Where the asset stands (loading, or why it could not be read)."""
+        return self.query_one("#asset-state", LoadState)
+
+    def show_loading(self, message: str) -> None:
+        """Show only that the asset is loading; empty the card and the tables."""
+        self._clear()
+        self.state.loading(message)
+
+    def show_failure(self, error: DeskError) -> None:
+        """Show only why the asset could not be read (it stays until the next attempt)."""
+        self._clear()
+        self.state.failed(error, what="The asset could not be loaded")
+
+    def _clear(self) -> None:
         self.asset = None
-        self.query_one(FieldCard).set_fields(safe_text(message, "bold", single_line=True), [])
+        self.query_one(FieldCard).set_fields(Text(), [])
+        self.query_one(FieldCard).display = False
         for table in self.query(RecordTable):
             table.clear_records()
             table.display = False
@@ -60,6 +78,8 @@ class AssetDetail(Vertical):
     def show(self, asset: Asset, tickets: list[TicketSummary | str], now: datetime) -> None:
         """Show ``asset``; ``tickets`` are its linked tickets (a bare id where the ticket was not read)."""
         self.asset = asset
+        self.state.ready()
+        self.query_one(FieldCard).display = True
         title = safe_text(asset.name, "bold", single_line=True)
         self.query_one(FieldCard).set_fields(title, asset_fields(asset))
         users = self.query_one("#asset-users", RecordTable)

@@ -23,10 +23,17 @@ class Outcome(StrEnum):
     FAILED = "failed"
     UNKNOWN = "unknown"  # the write may have been applied
     NOT_SENT = "not sent"  # stopped before it was sent
+    NOT_REFRESHED = "sent, not refreshed"  # the server took it (2xx); re-reading the ticket failed
+    IGNORED = "ignored by the server"  # 2xx, but the re-read ticket does not show the change
 
     @property
     def succeeded(self) -> bool:
-        """True when the item now has the wanted value."""
+        """True when the server took the write (the ticket is done with, even if it could not be re-read)."""
+        return self in (Outcome.OK, Outcome.NOT_REFRESHED)
+
+    @property
+    def clean(self) -> bool:
+        """True when the item is known to have the wanted value: nothing for the agent to look at."""
         return self is Outcome.OK
 
 
@@ -35,6 +42,8 @@ MARKS: dict[Outcome, tuple[str, str]] = {
     Outcome.FAILED: ("✗", "bold red"),
     Outcome.UNKNOWN: ("?", "bold yellow"),
     Outcome.NOT_SENT: ("–", "dim"),
+    Outcome.NOT_REFRESHED: ("✓", "bold yellow"),
+    Outcome.IGNORED: ("!", "bold red"),
 }
 
 
@@ -57,8 +66,8 @@ def result_line(label: str, result: ItemResult | None, running: bool = False) ->
     line.append(f"{mark} ", style=style)
     line.append_text(safe_text(label, single_line=True))
     line.append(" — ", style="dim")
-    failed = result is not None and not result.outcome.succeeded
-    line.append_text(safe_text(message, style if failed else "", single_line=True))
+    flagged = result is not None and not result.outcome.clean
+    line.append_text(safe_text(message, style if flagged else "", single_line=True))
     return line
 
 
@@ -105,6 +114,15 @@ class BulkProgress(ModalScreen[None]):
         """How many items ended without the wanted value."""
         return sum(r is not None and not r.outcome.succeeded for r in self.results)
 
+    @property
+    def unclean_count(self) -> int:
+        """How many items the agent should look at: not done, or done but not re-read."""
+        return sum(r is not None and not r.outcome.clean for r in self.results)
+
+    def count(self, outcome: Outcome) -> int:
+        """How many items ended with ``outcome``."""
+        return sum(r is not None and r.outcome is outcome for r in self.results)
+
     def _counter(self) -> Text:
         if self.running:
             text = f"{self.finished_count} of {self.total}"
@@ -113,6 +131,9 @@ class BulkProgress(ModalScreen[None]):
         summary = Text(f"{self.total - failed} of {self.total} done", style="bold")
         if failed:
             summary.append(f", {failed} not", style="bold red")
+        for outcome in (Outcome.NOT_REFRESHED, Outcome.IGNORED, Outcome.UNKNOWN):
+            if self.count(outcome):
+                summary.append(f" · {self.count(outcome)} {outcome.value}", style=MARKS[outcome][1])
         return summary
 
     def _line(self, index: int) -> Static:
@@ -127,7 +148,7 @@ class BulkProgress(ModalScreen[None]):
         self.results[index] = result
         line = self._line(index)
         line.update(result_line(self.labels[index], result))
-        line.set_class(not result.outcome.succeeded, "failed")
+        line.set_class(not result.outcome.clean, "failed")
         self.query_one("#bulk-bar", ProgressBar).advance(1)
         self.query_one("#bulk-count", Static).update(self._counter())
 
@@ -137,7 +158,7 @@ class BulkProgress(ModalScreen[None]):
         self.query_one("#bulk-count", Static).update(self._counter())
         self.query_one("#bulk-hint", Static).update(Text(hint))
         self.query_one("#bulk-results", VerticalScroll).focus()  # arrows scroll a long list of results
-        first_failed = next((i for i, r in enumerate(self.results) if r is not None and not r.outcome.succeeded), None)
+        first_failed = next((i for i, r in enumerate(self.results) if r is not None and not r.outcome.clean), None)
         if first_failed is not None:
             self._line(first_failed).scroll_visible(animate=False)
 

@@ -19,6 +19,14 @@ from textual.widgets import Footer, Static, TextArea
 from tui_desk.errors import DeskError, ReadOnly, UnknownOutcome
 from tui_desk.models import Comment, CommentKind, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.services.results import (
+    NOTE_PUBLIC,
+    NOTE_UNCHECKED,
+    NOTES_UNCONFIRMED,
+    OUTCOME_UNKNOWN,
+    THREAD_NOT_REFRESHED,
+    WriteResult,
+)
 from tui_desk.ui.drafts import DraftStore
 from tui_desk.ui.external_editor import EditorFailed, edit_text, editor_command
 from tui_desk.ui.safe import clean, one_line, safe_text
@@ -26,7 +34,8 @@ from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.confirm import ConfirmDialog
 from tui_desk.ui.widgets.status_line import StatusLine
 
-SentCallback = Callable[[list[Comment]], Awaitable[None] | None]  # may be sync or async
+# Called with the re-read thread, or None when the post was sent but the thread could not be re-read.
+SentCallback = Callable[[list[Comment] | None], Awaitable[None] | None]  # may be sync or async
 AUTOSAVE_SECONDS = 1.0  # drafts reach the disk within this (plus one write) of the last keystroke
 NOTE_AUDIENCE = "Internal note — agents only"
 
@@ -39,10 +48,10 @@ def recipient(ticket: TicketSummary) -> str:
     return one_line(person.email or person.name or "the requester", 80)
 
 
-def audience(ticket: TicketSummary, kind: CommentKind) -> str:
-    """The line naming who will see the text."""
+def audience(ticket: TicketSummary, kind: CommentKind, notes_confirmed: bool = True) -> str:
+    """The line naming who will see the text (a note on an unproven server says so)."""
     if kind is CommentKind.NOTE:
-        return NOTE_AUDIENCE
+        return NOTE_AUDIENCE if notes_confirmed else f"{NOTE_AUDIENCE}? Not yet confirmed on this server"
     person = ticket.requester
     if person is not None and person.email and person.name:
         return f"To customer: {one_line(person.name, 40)} <{one_line(person.email, 80)}>"
@@ -56,14 +65,15 @@ def confirm_question(ticket: TicketSummary, kind: CommentKind) -> str:
     return f"Reply to customer {recipient(ticket)}?"
 
 
-def _normalised(text: str) -> str:
-    return " ".join(text.split())
-
-
-def was_posted(thread: list[Comment], body: str) -> bool:
-    """True when a comment with ``body`` (whitespace aside) is in ``thread``."""
-    wanted = _normalised(body)
-    return any(_normalised(c.body) == wanted for c in thread)
+def sent_headline(ticket: TicketSummary, kind: CommentKind, result: WriteResult[list[Comment]]) -> str:
+    """The success line, only as far as it is true: "" when a warning says it all (a note stored public)."""
+    if kind is not CommentKind.NOTE:
+        return f"Reply sent to {recipient(ticket)}"
+    if NOTE_PUBLIC in result.warnings:
+        return ""  # never "Internal note added" for a note the customer can see
+    if NOTE_UNCHECKED in result.warnings or THREAD_NOT_REFRESHED in result.warnings:
+        return "Note sent"
+    return "Internal note added"
 
 
 class ComposeDialog(ModalScreen[None]):
@@ -94,6 +104,7 @@ class ComposeDialog(ModalScreen[None]):
         self.on_sent = on_sent
         self.sending = False
         self._done = False  # the server confirmed the post: the draft must not come back
+        self.maybe_sent = False  # an attempt ended with an unknown outcome: sending again asks first
         self._autosave: Timer | None = None
         self._save_error_shown = False
 
@@ -106,7 +117,7 @@ class ComposeDialog(ModalScreen[None]):
         title.append_text(safe_text(self.ticket.subject, single_line=True))
         with Vertical(id="compose-box"):
             yield Static(title, id="compose-title")
-            yield Static(Text(audience(self.ticket, self.kind)), id="compose-audience")
+            yield Static(Text(audience(self.ticket, self.kind, self.service.notes_confirmed)), id="compose-audience")
             yield TextArea(
                 self.drafts.get(self.ticket.id, self.kind),
                 id="compose-text",
@@ -212,11 +223,23 @@ class ComposeDialog(ModalScreen[None]):
             return
         self.sending = True
         self.text_area.read_only = True
-        where = f"Ticket #{one_line(self.ticket.number, 20)}: " + one_line(self.ticket.subject, 60)
-        note = self.kind is CommentKind.NOTE
-        reach = "Only agents will see this note." if note else "The customer receives this reply."
-        detail = f"{where}\n{reach}"
-        self.app.push_screen(ConfirmDialog(confirm_question(self.ticket, self.kind), detail), self._confirmed)
+        question = confirm_question(self.ticket, self.kind)
+        if self.maybe_sent:
+            question = "Send again? The last attempt may have arrived."
+        self.app.push_screen(ConfirmDialog(question, self.confirm_detail()), self._confirmed)
+
+    def confirm_detail(self) -> str:
+        """The ticket, who will see the text, and what is not known about it (notes on an unproven server)."""
+        lines = [f"Ticket #{one_line(self.ticket.number, 20)}: " + one_line(self.ticket.subject, 60)]
+        if self.kind is not CommentKind.NOTE:
+            lines.append("The customer receives this reply.")
+        elif self.service.notes_confirmed:
+            lines.append("Only agents will see this note.")
+        else:
+            lines.append(NOTES_UNCONFIRMED)
+        if self.maybe_sent:
+            lines.append("Check the ticket first, or the customer may get it twice.")
+        return "\n".join(lines)
 
     def _confirmed(self, yes: bool | None) -> None:
         if not yes:
@@ -227,56 +250,58 @@ class ComposeDialog(ModalScreen[None]):
 
     @work(exclusive=True, group="compose-send")
     async def post(self, text: str) -> None:
-        """Send the text; on an unknown outcome look at the thread instead of sending again."""
+        """Send the text; on an unknown outcome look at the thread once instead of sending again."""
         status = self.query_one(StatusLine)
         status.busy = True
         self.show_message("Sending…")
         send = self.service.note if self.kind is CommentKind.NOTE else self.service.reply
-        thread: list[Comment] | None
+        result: WriteResult[list[Comment]] | None
         try:
-            thread = await send(self.ticket.id, text)
+            result = await send(self.ticket.id, text)
         except UnknownOutcome as exc:
-            thread = await self._check_posted(text, exc)
+            result = await self._check_posted(text, exc)
         except DeskError as exc:
             self._failed(exc)
-            thread = None
+            result = None
         finally:
             status.busy = False
-        if thread is not None:
-            await self._sent(thread)
+        if result is not None:
+            await self._sent(result)
 
-    async def _check_posted(self, text: str, exc: UnknownOutcome) -> list[Comment] | None:
-        """Re-read the thread: the post may have landed although no answer came back."""
+    async def _check_posted(self, text: str, exc: UnknownOutcome) -> WriteResult[list[Comment]] | None:
+        """Re-read the thread once: the post may have landed although no answer came back."""
         self.show_message("The helpdesk did not answer; checking whether the message arrived…")
         try:
-            thread = await self.service.thread(self.ticket.id, refresh=True)
+            found = await self.service.find_sent(self.ticket.id, text, self.kind)
         except DeskError as again:
-            self._failed(
-                again,
-                f"{exc.user_message()} Re-reading the ticket failed too ({again.title}). "
-                "Your draft is kept: check the ticket before sending again.",
-            )
+            self._unknown(exc, f"Re-reading the ticket failed too ({again.title}).")
             return None
-        if was_posted(thread, text):
-            return thread
-        self._failed(
-            exc,
-            "The helpdesk did not confirm the post, and it is not in the ticket's thread. "
-            "Your draft is kept: you may send it again.",
-        )
-        return None
+        if found is None:
+            self._unknown(exc, "It is not in the ticket's thread yet.")
+        return found
 
-    async def _sent(self, thread: list[Comment]) -> None:
+    def _unknown(self, exc: UnknownOutcome, detail: str) -> None:
+        """Keep the draft and say the outcome is unknown; the next send asks first."""
+        self.maybe_sent = True
+        self._failed(exc, f"{OUTCOME_UNKNOWN} {detail} Your draft is kept.")
+
+    async def _sent(self, result: WriteResult[list[Comment]]) -> None:
         self._done = True
         self.drafts.discard(self.ticket.id, self.kind)
         self.sending = False
         if self._autosave is not None:
             self._autosave.stop()
-        what = "Internal note added" if self.kind is CommentKind.NOTE else f"Reply sent to {recipient(self.ticket)}"
-        self.app.notify(f"{what} (#{one_line(self.ticket.number, 20)}).", markup=False)
-        result = self.on_sent(thread)
-        if inspect.isawaitable(result):
-            await result
+        where = f"#{one_line(self.ticket.number, 20)}"
+        headline = sent_headline(self.ticket, self.kind, result)
+        if headline:
+            self.app.notify(f"{headline} ({where}).", markup=False)
+        for warning in result.warnings:
+            self.app.notify(
+                f"{where}: {warning}", title="Check the ticket", severity="warning", timeout=20, markup=False
+            )
+        outcome = self.on_sent(result.value)
+        if inspect.isawaitable(outcome):
+            await outcome
         self.dismiss(None)
 
     def _failed(self, exc: DeskError, message: str | None = None) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -10,13 +12,29 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Select, SelectionList, Static
 
-from tui_desk.errors import DeskError
+from tui_desk.errors import DeskError, FeatureUnavailable
+from tui_desk.models import Agent, Category, Priority, Status
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.views import QueueFilter
+from tui_desk.ui.widgets.load_state import LoadState, failure_text
 
 HINT = "space toggles · tab moves · ctrl+s applies · ctrl+x clears · esc cancels"
-LISTS = (("filter-status", "Status"), ("filter-priority", "Priority"), ("filter-category", "Category"))
+# (widget id, title, what the list holds): each list loads on its own, so one missing list never empties the others.
+LISTS = (
+    ("filter-status", "Status", "statuses"),
+    ("filter-priority", "Priority", "priorities"),
+    ("filter-category", "Category", "categories"),
+)
+NAME_PREFIX = {"filter-status": "", "filter-priority": "p", "filter-category": "c"}
+Named = Status | Priority | Category
+
+
+def list_failure(what: str, error: DeskError) -> str:
+    """What a list's place says when it could not be loaded: "not available on this server", or the error."""
+    if isinstance(error, FeatureUnavailable):
+        return f"{what.capitalize()}: not available on this server."
+    return failure_text(error, "R retries", what=f"{what.capitalize()} could not be loaded")
 
 
 class FilterDialog(ModalScreen[QueueFilter | None]):
@@ -27,6 +45,7 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
     FilterDialog > Vertical { width: 90%; max-width: 110; height: 90%; max-height: 30;
         border: thick $accent; background: $surface; padding: 0 1; }
     FilterDialog #filter-lists { height: 1fr; }
+    FilterDialog .filter-column { width: 1fr; height: 1fr; }
     FilterDialog SelectionList { width: 1fr; height: 1fr; }
     FilterDialog Select { width: 100%; }
     FilterDialog .hint { color: $text-muted; height: 1; }
@@ -34,6 +53,7 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
     BINDINGS = [
         Binding("ctrl+s", "apply", "Apply", id="filter.apply"),
         Binding("ctrl+x", "clear", "Clear all", id="filter.clear"),
+        Binding("R", "retry", "Retry the lists that failed", show=False, id="filter.retry"),
         Binding("escape", "cancel", "Cancel", id="filter.cancel"),
     ]
 
@@ -41,66 +61,97 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
         super().__init__()
         self.service = service
         self.current = current
+        self._names: dict[str, str] = {"me": "me", "unassigned": "unassigned"}
+        self._loaded: set[str] = set()  # widget ids of the lists (and "agents") filled so far
 
     def compose(self) -> ComposeResult:
-        """Three checklists and the assignee choice."""
+        """Three checklists and the assignee choice, each with where its loading stands."""
         with Vertical():
             yield Static(Text("Filter the queue", style="bold"))
-            yield Static(
-                Text("space toggles · tab moves · ctrl+s applies · ctrl+x clears · esc cancels"), classes="hint"
-            )
+            yield Static(Text(HINT), classes="hint")
             yield Select[str]([], prompt="Assignee: anyone", id="filter-assignee", allow_blank=True)
+            yield LoadState(id="filter-assignee-state")
             with Horizontal(id="filter-lists"):
-                yield SelectionList[str](id="filter-status")
-                yield SelectionList[str](id="filter-priority")
-                yield SelectionList[str](id="filter-category")
+                for widget_id, _title, _what in LISTS:
+                    with Vertical(classes="filter-column"):
+                        yield LoadState(id=f"{widget_id}-state")
+                        yield SelectionList[str](id=widget_id)
 
     def on_mount(self) -> None:
         """Fill the lists from the backend's reference data."""
-        for widget_id, title in (
-            ("filter-status", "Status"),
-            ("filter-priority", "Priority"),
-            ("filter-category", "Category"),
-        ):
+        for widget_id, title, _what in LISTS:
             self.query_one(f"#{widget_id}", SelectionList).border_title = title
         self.load()
 
+    def _state(self, widget_id: str) -> LoadState:
+        return self.query_one(f"#{widget_id}-state", LoadState)
+
     @work(exclusive=True)
     async def load(self) -> None:
-        """Statuses, priorities, categories and agents, fetched concurrently."""
-        try:
-            statuses, priorities, categories, agents = await self.service.reference_data()
-        except DeskError as exc:
-            self.app.show_error(exc)  # type: ignore[attr-defined]
-            return
+        """Statuses, priorities, categories and agents, fetched concurrently; each shows or says why not."""
+        for widget_id, _title, what in LISTS:
+            if widget_id not in self._loaded:
+                self._state(widget_id).loading(f"Loading {what}…")
+        if "agents" not in self._loaded:
+            self._state("filter-assignee").loading("Loading agents…")
+        lists = await self.service.reference_lists()
         cur = self.current
-        self.query_one("#filter-status", SelectionList).add_options(
-            [(safe_text(s.name, single_line=True), s.id, s.id in cur.status_ids) for s in statuses]
-        )
-        self.query_one("#filter-priority", SelectionList).add_options(
-            [(safe_text(p.name, single_line=True), p.id, p.id in cur.priority_ids) for p in reversed(priorities)]
-        )
-        self.query_one("#filter-category", SelectionList).add_options(
-            [(safe_text(c.name, single_line=True), c.id, c.id in cur.category_ids) for c in categories]
-        )
+        self._fill("filter-status", "statuses", lists.statuses, cur.status_ids)
+        priorities = lists.priorities if isinstance(lists.priorities, DeskError) else list(reversed(lists.priorities))
+        self._fill("filter-priority", "priorities", priorities, cur.priority_ids)
+        self._fill("filter-category", "categories", lists.categories, cur.category_ids)
+        self._fill_agents(lists.agents)
+        focus = next((w for w, _t, _w in LISTS if w in self._loaded), None)
+        if focus is not None and not isinstance(self.focused, SelectionList):
+            self.query_one(f"#{focus}", SelectionList).focus()
+
+    def _fill(self, widget_id: str, what: str, items: Sequence[Named] | DeskError, chosen: Sequence[str]) -> None:
+        """Fill one checklist, or put why it could not be loaded in its place."""
+        if widget_id in self._loaded:
+            return
+        selection = self.query_one(f"#{widget_id}", SelectionList)
+        if isinstance(items, DeskError):
+            selection.display = False
+            self._state(widget_id).failed(list_failure(what, items), "")
+            return
+        self._loaded.add(widget_id)
+        selection.add_options([(safe_text(i.name, single_line=True), i.id, i.id in chosen) for i in items])
+        self._names.update({NAME_PREFIX[widget_id] + i.id: i.name for i in items})
+        selection.display = bool(items)
+        if self._limited(what):  # the adapter went on without the list: what it found on tickets, if anything
+            seen = "; those seen on tickets are listed" if items else ""
+            self._state(widget_id).empty(f"{what.capitalize()}: not available on this server{seen}.")
+        elif items:
+            self._state(widget_id).ready()
+        else:
+            self._state(widget_id).empty(f"No {what} on this helpdesk.")
+
+    def _limited(self, feature: str) -> bool:
+        """True when this server was found to lack ``feature`` this session."""
+        return any(limitation.feature == feature for limitation in self.service.limitations())
+
+    def _fill_agents(self, agents: list[Agent] | DeskError) -> None:
+        """The assignee choice: me and unassigned always; the agents, or why they are missing."""
+        if "agents" in self._loaded:
+            return
+        state = self._state("filter-assignee")
         choices: list[tuple[Text, str]] = [(Text("Me"), "me"), (Text("Unassigned"), "unassigned")]
-        choices += [(safe_text(a.name, single_line=True), a.id) for a in agents]
+        if isinstance(agents, DeskError):
+            state.failed(list_failure("the agent list", agents).rstrip(".") + "; Me and Unassigned still work.", "")
+        else:
+            self._loaded.add("agents")
+            state.ready()
+            choices += [(safe_text(a.name, single_line=True), a.id) for a in agents]
+            self._names.update({a.id: a.name for a in agents})
         select = self.query_one("#filter-assignee", Select)
+        value = select.value
         select.set_options(choices)
-        if cur.assignee:
-            select.value = cur.assignee
-        self._names = {
-            **{s.id: s.name for s in statuses},
-            **{"p" + p.id: p.name for p in priorities},
-            **{"c" + c.id: c.name for c in categories},
-            **{a.id: a.name for a in agents},
-            "me": "me",
-            "unassigned": "unassigned",
-        }
-        self.query_one("#filter-status", SelectionList).focus()
+        wanted = value if isinstance(value, str) else self.current.assignee
+        if wanted and wanted in {key for _label, key in choices}:
+            select.value = wanted
 
     def _result(self) -> QueueFilter:
-        names = getattr(self, "_names", {})
+        names = self._names
         statuses = tuple(self.query_one("#filter-status", SelectionList).selected)
         priorities = tuple(self.query_one("#filter-priority", SelectionList).selected)
         categories = tuple(self.query_one("#filter-category", SelectionList).selected)
@@ -120,6 +171,10 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
     def action_clear(self) -> None:
         """Remove every filter."""
         self.dismiss(QueueFilter())
+
+    def action_retry(self) -> None:
+        """Load again the lists that failed (the ones shown keep their ticks)."""
+        self.load()
 
     def action_cancel(self) -> None:
         """Keep the filters as they were."""

@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 
 from tui_desk.errors import DeskError
 from tui_desk.services.pager import Pager
+from tui_desk.ui.widgets.load_state import LoadState
 from tui_desk.ui.widgets.record_table import Column, RecordTable
 
 T = TypeVar("T")
@@ -62,6 +63,7 @@ class PagedTable(RecordTable, Generic[T]):
         self.items: list[T] = []
         self.pager: Pager[T] | None = None
         self._fetch_token: object | None = None  # token of the load under way
+        self.error: DeskError | None = None  # why the last page failed, until the next attempt
 
     @property
     def fetching(self) -> bool:
@@ -73,6 +75,7 @@ class PagedTable(RecordTable, Generic[T]):
         self.stop()
         self.pager = pager
         self.items = []
+        self.error = None
         self.clear_records()
         self.load_page(1)
 
@@ -91,6 +94,7 @@ class PagedTable(RecordTable, Generic[T]):
         if pager is None:
             return
         token = self._fetch_token = object()
+        self.error = None
         self.post_message(self.Changed(self))
         self._load(pager, number, token)
 
@@ -100,6 +104,7 @@ class PagedTable(RecordTable, Generic[T]):
             await pager.page(number)
         except DeskError as exc:
             if pager is self.pager:
+                self.error = exc
                 self.post_message(self.Failed(self, exc))
             return
         finally:
@@ -147,13 +152,26 @@ class PagedTable(RecordTable, Generic[T]):
         )
 
     def position(self, noun: str) -> str:
-        """``12 of 240``, ``12 of 100+`` while more may follow, ``loading…`` or ``no <noun>``."""
+        """``12 of 240``, ``12 of 100+`` while more may follow, ``loading…``, ``not loaded`` or ``no <noun>``."""
         count = len(self.items)
         if count == 0:
-            return "loading…" if self.fetching or (self.pager and not self.pager.exhausted) else f"no {noun}"
+            if self.error is not None:
+                return "not loaded"
+            return "loading…" if self.fetching else f"no {noun}"
         cursor = min(self.cursor_row, count - 1) + 1
         total = self.pager.total if self.pager is not None else None
         if total is not None and total >= count:
             return f"{cursor:,} of {total:,}"
         more = "" if self.pager is None or self.pager.exhausted else "+"
         return f"{cursor:,} of {count:,}{more}"
+
+    def describe(self, state: LoadState, noun: str, empty: str) -> None:
+        """Put this listing's state on ``state``: loading, the error (R retries), ``empty``, or hidden."""
+        if self.error is not None:
+            state.failed(self.error, what=f"The {noun} could not be loaded")
+        elif self.fetching and not self.items:
+            state.loading(f"Loading {noun}…")
+        elif self.complete and not self.items:
+            state.empty(empty)
+        else:
+            state.ready()

@@ -20,6 +20,7 @@ from tui_desk.ui.styles import stylesheet
 HINT = "type to filter · ↑↓ move · enter picks · esc cancels"
 LABEL_CELLS = 48
 DETAIL_CELLS = 40
+EMPTY = "Nothing to choose from."
 
 
 @dataclass(frozen=True)
@@ -29,33 +30,40 @@ class Choice:
     id: str
     label: str
     detail: str = ""
+    keywords: str = ""  # words that find it without being shown (``me`` for the signed-in agent)
 
     def matches(self, terms: list[str]) -> bool:
-        """True when every typed term occurs in the label or detail (case-insensitive)."""
+        """True when every typed term occurs in the label, detail or keywords (case-insensitive)."""
         haystack = f"{self.label} {self.detail}".casefold()
-        return all(term in haystack for term in terms)
+        words = self.keywords.casefold().split()
+        return all(term in haystack or term in words for term in terms)
 
 
 def filter_choices(choices: Sequence[Choice], typed: str) -> list[Choice]:
-    """The choices matching ``typed``: those whose label starts with it first, then the rest, in order."""
+    """The choices matching ``typed``: a keyword match first, then labels starting with it, then the rest."""
     terms = typed.casefold().split()
     if not terms:
         return list(choices)
     found = [c for c in choices if c.matches(terms)]
     prefix = typed.strip().casefold()
-    return [c for c in found if c.label.casefold().startswith(prefix)] + [
-        c for c in found if not c.label.casefold().startswith(prefix)
-    ]
+    named = [c for c in found if prefix in c.keywords.casefold().split()]  # "me": the signed-in agent first
+    first = [c for c in found if c.label.casefold().startswith(prefix) and c not in named]
+    return named + first + [c for c in found if c not in named and c not in first]
 
 
 class Picker(ModalScreen[str | None]):
     """Choose one of ``choices``; dismisses with the picked id, or None on escape.
 
     The typeahead box keeps the focus: printable keys filter, the arrow and page keys move the highlight,
-    and enter picks the highlighted option. ``current`` is marked and highlighted first.
+    and enter picks the highlighted option. ``current`` is marked and highlighted first. ``notice`` stays above
+    the options (what could not be loaded, what is offered instead); ``empty`` is shown when there is nothing
+    to pick at all.
     """
 
     CSS_PATH = stylesheet("triage.tcss")
+    DEFAULT_CSS = """
+    Picker #picker-notice { color: $warning; margin: 1 0 0 0; }
+    """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
         Binding("down", "move(1)", "Down", show=False, id="picker.down"),
@@ -65,11 +73,20 @@ class Picker(ModalScreen[str | None]):
     ]
 
     def __init__(
-        self, title: str, choices: Sequence[Choice], *, current: str | None = None, subtitle: str = ""
+        self,
+        title: str,
+        choices: Sequence[Choice],
+        *,
+        current: str | None = None,
+        subtitle: str = "",
+        notice: str = "",
+        empty: str = EMPTY,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.subtitle = subtitle
+        self.notice = notice
+        self.empty = empty
         self.choices = list(choices)
         self.current = current
         self.shown: list[Choice] = list(choices)
@@ -80,6 +97,8 @@ class Picker(ModalScreen[str | None]):
             yield Static(safe_text(self.title_text, "bold", single_line=True), id="picker-title")
             if self.subtitle:
                 yield Static(safe_text(self.subtitle, single_line=True), id="picker-subtitle")
+            if self.notice:
+                yield Static(safe_text(self.notice, "italic"), id="picker-notice")
             yield Input(placeholder="Type to filter…", id="picker-input")
             yield OptionList(id="picker-options")
             yield Static(Text(HINT), classes="hint")
@@ -104,7 +123,9 @@ class Picker(ModalScreen[str | None]):
         self.shown = filter_choices(self.choices, typed)
         options.clear_options()
         if not self.shown:
-            options.add_option(Option(Text("No match", style="italic"), disabled=True))
+            options.add_option(
+                Option(safe_text(self.empty if not self.choices else "No match", "italic"), disabled=True)
+            )
             return
         options.add_options([Option(self._label(c), id=str(index)) for index, c in enumerate(self.shown)])
         ids = [c.id for c in self.shown]

@@ -17,6 +17,7 @@ from tui_desk.errors import DeskError
 from tui_desk.models import User
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.ui.safe import one_line
+from tui_desk.ui.widgets.load_state import LoadState
 
 DEBOUNCE = 0.3  # seconds of quiet typing before the server is asked
 MIN_CHARS = 2  # shorter text would match half the directory
@@ -71,8 +72,9 @@ class RequesterLookup(Vertical):
         self._chosen_text: str | None = None  # what the box shows for the picked requester
 
     def compose(self) -> ComposeResult:
-        """Search box, the chosen requester (or a hint), and the matches floating below (hidden until some)."""
+        """Search box, why a search failed (until the next), the chosen requester (or a hint), and the matches."""
         yield Input(placeholder="Type part of a name or email…", id="requester-search")
+        yield LoadState(id="requester-state")
         yield Static(id="requester-chosen")
         yield Matches(id="requester-results")
 
@@ -184,15 +186,19 @@ class RequesterLookup(Vertical):
             await asyncio.sleep(delay)
         self.searching_for = text
         self._show_chosen(Text(f"Searching for “{one_line(text, 40)}”…", style="dim italic"))
+        state = self.query_one("#requester-state", LoadState)
         try:
             page = await self.service.users(text)
         except DeskError as exc:
             self.searching_for = None
-            self._show_chosen(Text(f"Search failed: {one_line(exc.user_message(), 200)}", style="bold"))
+            self._show_results(False)
+            self._show_chosen()
+            state.failed(exc, "enter retries", what="The search failed")
             return
         if text != self.text.strip():
             return  # typing went on; a newer search owns the list
         self.searching_for = None
+        state.ready()
         self._fill(text, list(page.items), page.has_next)
 
     def _fill(self, text: str, users: list[User], more: bool) -> None:

@@ -1,4 +1,4 @@
-"""The status line: profile, backend, agent, and the connection state (throttled / offline)."""
+"""The status line: profile, backend, agent, the connection state (throttled / offline) and what the server lacks."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class StatusLine(Static):
     agent: reactive[str] = reactive("")
     link: reactive[LinkEvent] = reactive(LinkEvent(LinkState.ONLINE))
     busy: reactive[bool] = reactive(False)
+    limited: reactive[str] = reactive("")  # e.g. "limited: statuses, sort" (stays for the session)
 
     def render(self) -> Text:
         """Compose the line from plain parts; nothing here is parsed as markup."""
@@ -38,6 +39,9 @@ class StatusLine(Static):
             line.append(f"  ↻ {state.detail}, retrying in {state.wait:.0f} s", style="bold")
         elif state.state is LinkState.OFFLINE:
             line.append("  ✕ offline, retrying (showing loaded data)", style="bold reverse")
+        if self.limited:
+            line.append("  ")
+            line.append(one_line(self.limited, 80), style="italic")
         if self.busy:
             line.append("  loading…", style="italic")
         return line

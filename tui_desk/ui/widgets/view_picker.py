@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -11,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui_desk.ui.safe import one_line
+from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.views import View
 
 VIEW_KEYS = {"open": "o", "mine": "m", "unassigned": "u", "urgent": "!", "waiting": "w", "closed": "x", "all": "A"}
@@ -26,27 +28,33 @@ class ViewPicker(ModalScreen[str | None]):
         width: 50; max-width: 95%; height: auto; border: thick $accent; background: $surface; padding: 0 1;
     }
     ViewPicker OptionList { height: auto; max-height: 16; border: none; }
+    ViewPicker #views-note { color: $text-muted; height: auto; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="views.cancel")]
 
-    def __init__(self, views: dict[str, View], current: str) -> None:
+    def __init__(self, views: dict[str, View], current: str, unavailable: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self.views = views
         self.current = current
+        self.unavailable = dict(unavailable or {})  # view key -> why this server cannot list it
 
     def compose(self) -> ComposeResult:
-        """The views with their keys."""
+        """The views with their keys; a view this server cannot list says so (and why, below the list)."""
         with Vertical():
             yield Static(Text("Views", style="bold"))
-            options = [
-                Option(
-                    Text(f"{VIEW_KEYS.get(key, ' ')}  {one_line(view.label, 40)}")
-                    + Text("  (current)" if key == self.current else "", style="italic"),
-                    id=key,
-                )
-                for key, view in self.views.items()
-            ]
-            yield OptionList(*options)
+            yield OptionList(*(self._option(key, view) for key, view in self.views.items()))
+            notes = [f"{self.views[key].label}: {why}" for key, why in self.unavailable.items() if key in self.views]
+            note = Static(safe_text("Not available on this server — " + " · ".join(notes)), id="views-note")
+            note.display = bool(notes)
+            yield note
+
+    def _option(self, key: str, view: View) -> Option:
+        label = Text(f"{VIEW_KEYS.get(key, ' ')}  {one_line(view.label, 40)}")
+        if key == self.current:
+            label.append("  (current)", style="italic")
+        if key in self.unavailable:
+            label.append("  (not available here)", style="dim italic")
+        return Option(label, id=key)
 
     def on_mount(self) -> None:
         """Highlight the current view."""
