@@ -49,6 +49,19 @@ async def test_a_missing_statuses_route_shows_on_the_status_line_and_in_the_pale
         await wait_for(pilot, lambda: any("statuses" in w.lower() for w in warnings(app)))
         await pilot.pause(0.3)
         assert sum("statuses" in w.lower() for w in warnings(app)) == 1  # said once
+
+
+async def test_limitations_found_together_share_one_short_toast(make_app) -> None:
+    app = make_app("helpdeskpro")
+    app.simulator.make_strict()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
+        await wait_for(pilot, lambda: "limited: statuses, priorities" in status_text(app))
+        await wait_for(pilot, lambda: bool(warnings(app)))
+        await pilot.pause(0.5)
+        told = [w for w in warnings(app) if "lacks" in w or "no " in w]
+        assert len(told) == 1, told  # one toast for what start-up found, not one per feature
+        assert "statuses" in told[0] and "priorities" in told[0] and len(told[0]) < 200
         await pilot.press("3")  # every screen's status line keeps it
         await wait_for(pilot, lambda: isinstance(app.screen, UserScreen))
         await pilot.pause()
@@ -82,7 +95,7 @@ async def test_a_limitation_found_in_a_worker_is_told_once_sanitised_and_stays(m
         assert len(told) == 1
         assert "[bold]sort[/bold]" in told[0] and "\x1b" not in told[0]  # literal, no terminal sequences
         toast = next(n for n in app._notifications if "ignores" in str(n.message))
-        assert toast.timeout == 20 and toast.markup is False
+        assert toast.timeout == 12 and toast.markup is False
         await pilot.pause(0.5)
         assert "limited: sort" in status_text(app)
         app.action_limitations()
@@ -100,7 +113,7 @@ async def test_limitations_found_before_the_app_started_are_shown_at_start() -> 
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
             await wait_for(pilot, lambda: "limited: categories" in status_text(app))
-            assert any("no categories API" in w for w in warnings(app))
+            await wait_for(pilot, lambda: any("no categories API" in w for w in warnings(app)))
 
 
 async def test_the_modal_says_when_nothing_is_limited(make_app) -> None:

@@ -94,6 +94,7 @@ T = TypeVar("T")
 #   GET   users?page=&per_page=         the staff (agents) [agents; also off on 403]
 PER_PAGE_MAX = 100
 MAX_PAGES = 200  # a listing read in full (agents, a thread) stops here rather than loop forever
+JUMP_SCAN_PAGES = 5  # a typed number not found by search is looked for among the 500 most recent tickets
 RANKS_GRACE = 1.0  # seconds a ticket read waits for the priority ranks after its own answer came
 SORT_FIELDS = {"updated": "updated_at", "created": "created_at", "priority": "priority", "id": "id"}
 UNASSIGNED = "unassigned"
@@ -745,22 +746,31 @@ class HelpDeskProBackend(Backend):
     async def find_ticket_id(self, number: str) -> str | None:
         """The id of the ticket whose number (``uid``, as the queue shows it) is ``number``, or None when unknown.
 
-        Tickets seen this session answer first; otherwise one ``tickets?search=<number>`` lookup, whose rows must
-        carry exactly that uid.
+        Tickets seen this session answer first; then one ``tickets?search=<number>`` lookup (GUESSED: that search
+        matches the uid); then the ``JUMP_SCAN_PAGES`` most recent pages. A row counts only when its uid is exactly
+        ``number``, so a ticket whose *id* happens to equal the number never opens by mistake.
         """
         wanted = number.strip().lstrip("#")
         if not wanted:
             return None
         if wanted in self._ids_by_uid:
             return self._ids_by_uid[wanted]
-        try:
-            data, _ = await self._get("tickets", {"search": wanted, "per_page": PER_PAGE_MAX})
-        except (_Unreadable, InvalidInput, NotFound):
-            return None
-        rows = [t for t in data if isinstance(t, dict)] if isinstance(data, list) else []
-        self._learn(rows)
-        found = {str(t["id"]) for t in rows if t.get("id") is not None and str(t.get("uid")) == wanted}
-        return found.pop() if len(found) == 1 else None
+        lookups: list[dict[str, Any]] = [{"search": wanted}] if self.off("search:tickets") is None else []
+        lookups += [{"page": page} for page in range(1, JUMP_SCAN_PAGES + 1)]
+        for params in lookups:
+            try:
+                data, meta = await self._get("tickets", {**params, "per_page": PER_PAGE_MAX})
+            except (_Unreadable, InvalidInput, NotFound):
+                return None
+            rows = [t for t in data if isinstance(t, dict)] if isinstance(data, list) else []
+            self._learn(rows)
+            if wanted in self._ids_by_uid:
+                return self._ids_by_uid[wanted]
+            pagination = meta.get("pagination") if isinstance(meta, dict) else None
+            last = _number(pagination.get("last_page"), 1) if isinstance(pagination, dict) else None
+            if "page" in params and last is not None and last <= params["page"]:
+                return None
+        return None
 
     async def get_thread(self, ticket_id: str) -> list[Comment]:
         """GET tickets/{id}/comments, every page, oldest first (GUESSED endpoint)."""

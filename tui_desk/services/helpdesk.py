@@ -157,6 +157,10 @@ class HelpdeskService:
         self.cache.invalidate(THREAD, key)
         self.cache.invalidate(TICKET_PAGES)
 
+    def _derived(self, feature: str) -> bool:
+        """True when this server lacks ``feature``'s list, so the backend builds it from tickets (no request)."""
+        return feature in self.backend.limitations
+
     # -- session ------------------------------------------------------------------------------
 
     async def connect(self) -> Identity:
@@ -179,15 +183,16 @@ class HelpdeskService:
 
     async def statuses(self, refresh: bool = False) -> list[Status]:
         """Every ticket status."""
-        return await self._cached("statuses", (), self.backend.statuses, refresh)
+        # Without the server's list, the backend derives one from the tickets it has seen: always ask it afresh.
+        return await self._cached("statuses", (), self.backend.statuses, refresh or self._derived("statuses"))
 
     async def priorities(self, refresh: bool = False) -> list[Priority]:
         """Every priority, least urgent first."""
-        return await self._cached("priorities", (), self.backend.priorities, refresh)
+        return await self._cached("priorities", (), self.backend.priorities, refresh or self._derived("priorities"))
 
     async def categories(self, refresh: bool = False) -> list[Category]:
         """Every category."""
-        return await self._cached("categories", (), self.backend.categories, refresh)
+        return await self._cached("categories", (), self.backend.categories, refresh or self._derived("categories"))
 
     async def agents(self, refresh: bool = False) -> list[Agent]:
         """Every assignable agent."""
@@ -255,6 +260,10 @@ class HelpdeskService:
         # Without totals the pager itself only prefetches in sequence; the queue may ask for pages ahead at once.
         concurrency = 3
         return Pager(fetch, prefetch=prefetch, concurrency=concurrency)
+
+    async def find_ticket_id(self, number: str) -> str | None:
+        """The id of the ticket the agent knows as ``number`` (the queue's "#" column), None when there is none."""
+        return await self.backend.find_ticket_id(number)
 
     async def ticket(self, ticket_id: str, refresh: bool = False) -> Ticket:
         """A ticket with its body."""

@@ -23,8 +23,8 @@ from tui_desk.errors import (
     Unsupported,
 )
 from tui_desk.models import Page, TicketQuery
+from tui_desk.sanitise import one_line  # the one sanitiser: every path to the terminal
 from tui_desk.services.helpdesk import HelpdeskService
-from tui_desk.ui.safe import one_line  # the one sanitiser (Rich only, no Textual): every path to the terminal
 
 T = TypeVar("T")
 

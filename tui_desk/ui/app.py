@@ -20,6 +20,7 @@ from tui_desk.services.results import WriteResult
 from tui_desk.ui.commands import DeskCommands
 from tui_desk.ui.drafts import DraftStore
 from tui_desk.ui.early import EarlyStart
+from tui_desk.ui.safe import one_line
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.status_line import StatusLine
 
@@ -74,6 +75,7 @@ class DeskApp(App[int]):
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.drafts = DraftStore()
         self._listened: list[HelpdeskService] = []  # services whose limitations the app hears of
+        self._untold: list[Limitation] = []  # limitations found in the last moment, told together
         self._told: set[tuple[str, str]] = set()  # (profile, feature) already announced by a toast
 
     @classmethod
@@ -259,15 +261,29 @@ class DeskApp(App[int]):
         self.call_later(self._tell_limitation, service, limitation)
 
     def _tell_limitation(self, service: HelpdeskService, limitation: Limitation) -> None:
-        """Say once that the server lacks a feature; the status line keeps a short reminder for the session."""
-        from tui_desk.ui.widgets.limitations import toast_text
+        """Say once that the server lacks a feature; the status line keeps a short reminder for the session.
+
+        Features found together (start-up finds several at once) share one short notification, so toasts do
+        not bury the queue; the palette's "Server limitations" has the full sentences.
+        """
 
         key = (service.profile_name, limitation.feature)
         if key not in self._told:
             self._told.add(key)
-            title = "Not available on this server"
-            self.notify(toast_text(limitation), title=title, severity="warning", timeout=20, markup=False)
+            self._untold.append(limitation)
+            if len(self._untold) == 1:
+                self.set_timer(0.3, self._tell_untold)
         self.refresh_status()
+
+    def _tell_untold(self) -> None:
+        """One notification for the limitations found in the last moment."""
+        from tui_desk.ui.widgets.limitations import batch_text, toast_text
+
+        found, self._untold = self._untold, []
+        if not found:
+            return
+        text = toast_text(found[0]) if len(found) == 1 else batch_text(found)
+        self.notify(text, title="Not available on this server", severity="warning", timeout=12, markup=False)
 
     def action_limitations(self) -> None:
         """List in full what this server lacks and what tui-desk does instead (escape closes)."""
@@ -385,7 +401,29 @@ class DeskApp(App[int]):
 
         queue = self._main_screen(QueueScreen)
         found = queue.ticket_id_for(number) if isinstance(queue, QueueScreen) else None
-        self.open_ticket(found or number)
+        if found is not None:
+            self.open_ticket(found)
+        else:
+            self._find_and_open(number)
+
+    @work(exclusive=True, group="jump")
+    async def _find_and_open(self, number: str) -> None:
+        """Ask the backend which ticket is ``number`` (HelpDesk Pro: a uid lookup), then open it."""
+        if self.service is None:
+            return
+        try:
+            found = await self.service.find_ticket_id(number)
+        except DeskError as exc:
+            self.show_error(exc)
+            return
+        if found is None:
+            self.notify(
+                f"No ticket #{one_line(number, 20)} was found. Search for it with / in the queue.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.open_ticket(found)
 
     def show_user(self, user_id: str) -> None:
         """Open user lookup on one user's detail."""
@@ -465,7 +503,6 @@ class DeskApp(App[int]):
         """Put a newly created ticket at the top of the queue and open it; say what the server did not take."""
         if result is None:
             return
-        from tui_desk.ui.safe import one_line
         from tui_desk.ui.screens.queue import QueueScreen
 
         for warning in result.warnings:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tui_desk.config.profile import SavedView
+from tui_desk.errors import ConfigError, FeatureUnavailable
 from tui_desk.models import Category, Priority, SortKey, Status, TicketQuery
 from tui_desk.services.helpdesk import HelpdeskService
 
@@ -59,6 +60,14 @@ def saved_views(saved: Mapping[str, SavedView]) -> dict[str, View]:
     }
 
 
+def _no_match(view: View, kind: str, wanted: tuple[str, ...]) -> tuple[str, ...]:
+    """A saved view naming values this helpdesk does not have: say so rather than list everything or nothing."""
+    raise ConfigError(
+        f"The view {view.label!r} names {kind} this helpdesk does not have: {', '.join(wanted)}",
+        hint="Check the names in the profile's views.",
+    )
+
+
 def _match(wanted: tuple[str, ...], items: list[Status] | list[Priority] | list[Category]) -> tuple[str, ...]:
     """Ids of ``items`` whose id or name (case-insensitive) is in ``wanted``."""
     lowered = {w.strip().lower() for w in wanted}
@@ -93,13 +102,21 @@ async def build_query(
     priority_ids = filters.priority_ids
     category_ids = filters.category_ids
     if view.statuses and not status_ids:
-        status_ids = _match(view.statuses, await service.statuses()) or ("__none__",)
+        status_ids = _match(view.statuses, await service.statuses()) or _no_match(view, "statuses", view.statuses)
     if view.priorities and not priority_ids:
-        priority_ids = _match(view.priorities, await service.priorities()) or ("__none__",)
+        found = _match(view.priorities, await service.priorities())
+        priority_ids = found or _no_match(view, "priorities", view.priorities)
     if view.categories and not category_ids:
-        category_ids = _match(view.categories, await service.categories()) or ("__none__",)
+        found = _match(view.categories, await service.categories())
+        category_ids = found or _no_match(view, "categories", view.categories)
     if view.waiting and not status_ids:
         status_ids = tuple(s.id for s in await service.statuses() if s.waiting)
+        if not status_ids:
+            raise FeatureUnavailable(
+                "waiting",
+                "No status on this helpdesk is known to mean waiting on the customer",
+                instead="pick statuses with f, or name them in a saved view",
+            )
     if view.urgent and not priority_ids:
         priorities = await service.priorities()
         top = max((p.rank for p in priorities), default=0)

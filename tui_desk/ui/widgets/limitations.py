@@ -40,6 +40,12 @@ def toast_text(limitation: Limitation) -> str:
     return one_line(f"{limitation.sentence()} (ctrl+p: Server limitations lists them all)", 600)
 
 
+def batch_text(limitations: list[Limitation]) -> str:
+    """One notification for several features found missing together (names only; the palette has the rest)."""
+    names = ", ".join(limitation.feature for limitation in limitations)
+    return one_line(f"This server lacks: {names}. tui-desk works around them (ctrl+p: Server limitations).", 400)
+
+
 class LimitationsDialog(ModalScreen[None]):
     """Each feature this server lacks, and what tui-desk does instead; escape closes."""
 
