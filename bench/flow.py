@@ -76,8 +76,9 @@ async def run_flow(flavour: str, latency: float = 0.0) -> FlowRun:
             run.steps["open a ticket"], mark = list(log[mark:]), len(log)
             screen = app.screen
             assert isinstance(screen, TicketScreen) and app.service is not None
-            thread = await app.service.reply(screen.ticket_id, REPLY)
-            screen.show_thread(thread)
+            sent = await app.service.reply(screen.ticket_id, REPLY)
+            assert sent.value is not None, sent.warnings
+            screen.show_thread(sent.value)
             await _settle(pilot, log)
             run.steps["reply"], mark = list(log[mark:]), len(log)
             await pilot.press("escape")
