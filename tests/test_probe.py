@@ -27,7 +27,8 @@ FEATURES = {
     "happyfox": [*COMMON, *ASSETS, "writes"],
     "helpdeskpro": [*COMMON, "writes"],
 }
-SIGN_IN_PATHS = ("/auth/login", "/authorization")  # HelpDesk Pro's login, Jitbit's "who am I" (both POST, no change)
+SIGN_IN_PATHS = ("/auth/login", "/authorization", "/auth/logout")  # sign-in (both POST, no change); the minted
+# HelpDesk Pro token revoked at exit
 OSC52 = "Eve\x1b]52;c;UFdORUQ=\x07Mallory"
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tui_desk import __version__
 from tui_desk.errors import ConfigError, DeskError
+from tui_desk.terminal_out import say, warn
 
 if TYPE_CHECKING:
     from tui_desk.config.profile import Profile
@@ -103,7 +103,7 @@ def add_fault_options(simulate: argparse.ArgumentParser) -> None:
     )
 
 
-ROUTE_FAULT_KINDS = ("route404", "405", "html500", "502", "timeout", "malformed", "shape")
+ROUTE_FAULT_KINDS = ("route404", "405", "html500", "502", "timeout", "malformed", "shape", "stored500", "late")
 
 
 def parse_route_fault(value: str) -> tuple[str, str]:
@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         setup_log(args.log)
     except OSError as exc:
-        print(f"tui-desk: cannot write the log file ({exc.strerror})", file=sys.stderr)
+        warn(f"tui-desk: cannot write the log file ({exc.strerror})")
         return EXIT_FAIL
     try:
         if args.command == "simulate":
@@ -173,10 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_config(args.action, args.config, args.config_profile or args.profile)
         return run_tui(args.demo, args.config, args.profile)
     except ConfigError as exc:
-        print(f"tui-desk: {exc.user_message()}", file=sys.stderr)
+        warn(f"tui-desk: {exc.user_message()}")
         return EXIT_CONFIG
     except DeskError as exc:
-        print(f"tui-desk: {exc.user_message()}", file=sys.stderr)
+        warn(f"tui-desk: {exc.user_message()}")
         return EXIT_FAIL
     except KeyboardInterrupt:
         return 130
@@ -195,7 +195,7 @@ def run_simulate(
     from tui_desk.simulators.hostile import plant_hostile
 
     if strict and flavour != "helpdeskpro":
-        print(f"tui-desk: --strict is for the helpdeskpro simulator only, not {flavour}", file=sys.stderr)
+        warn(f"tui-desk: --strict is for the helpdeskpro simulator only, not {flavour}")
         return EXIT_CONFIG
     dataset = generate().shift_to(datetime.now(UTC))  # times relative to today, as a live helpdesk's
     simulator = simulator_class(flavour)(plant_hostile(dataset) if hostile else dataset)
@@ -204,24 +204,23 @@ def run_simulate(
     if faults is not None:
         unknown = _known_routes(simulator.router.keys(), faults)
         if unknown:
-            print(
+            warn(
                 f"tui-desk: the {flavour} simulator has no route {unknown!r}; its routes: "
-                + ", ".join(simulator.router.keys()),
-                file=sys.stderr,
+                + ", ".join(simulator.router.keys())
             )
             return EXIT_CONFIG
         simulator.faults = faults
     try:
         server = SimServer(simulator, port=port)
     except OSError as exc:
-        print(f"tui-desk: cannot listen on 127.0.0.1:{port} ({exc.strerror})", file=sys.stderr)
+        warn(f"tui-desk: cannot listen on 127.0.0.1:{port} ({exc.strerror})")
         return EXIT_FAIL
-    print(server.base_url, flush=True)
+    say(server.base_url)
     creds = ", ".join(f"{k}={v}" for k, v in DEMO_CREDENTIALS[flavour].items())
     mode = " (strict: a stock Laravel app)" if strict else ""
-    print(f"{flavour} simulator{mode} on 127.0.0.1; demo credentials: {creds}. Ctrl+C stops it.", flush=True)
+    say(f"{flavour} simulator{mode} on 127.0.0.1; demo credentials: {creds}. Ctrl+C stops it.")
     for route, kind in (faults.route_faults if faults is not None else {}).items():
-        print(f"route fault: {route} answers {kind}", flush=True)
+        say(f"route fault: {route} answers {kind}")
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         server.httpd.serve_forever()
@@ -235,12 +234,12 @@ def run_simulate(
 async def run_check(cli_config: str | None, cli_profile: str | None, *, probe: bool = False) -> int:
     """Connect with a profile, sign in and print the agent and the backend; ``probe``: try every read (a table)."""
     from tui_desk.config import load_profile
-    from tui_desk.services.connect import open_service, profile_warning
+    from tui_desk.services.connect import close_service, open_service, profile_warning
 
     name, profile = load_profile(cli_config, cli_profile)
     warning = profile_warning(profile)
     if warning:
-        print(f"tui-desk: warning: {warning}", file=sys.stderr)
+        warn(f"tui-desk: warning: {warning}")
     service = open_service(profile, name)
     if probe:
         from tui_desk.services.probe import probe_and_print
@@ -249,22 +248,22 @@ async def run_check(cli_config: str | None, cli_profile: str | None, *, probe: b
     try:
         identity = await service.connect()
     except DeskError as exc:
-        print(f"tui-desk: profile {name!r} ({profile.backend} at {profile.url}): {exc.user_message()}", file=sys.stderr)
+        warn(f"tui-desk: profile {name!r} ({profile.backend} at {profile.url}): {exc.user_message()}")
         return EXIT_FAIL
     finally:
-        await service.aclose()
+        await close_service(service)  # a HelpDesk Pro token minted by this sign-in is revoked
     agent = identity.agent
     who = agent.name + (f" <{agent.email}>" if agent.email else "")
-    print(f"profile:  {name}")
-    print(f"backend:  {service.backend_title} ({profile.backend})")
-    print(f"url:      {profile.url}")
-    print(f"agent:    {who}" + (f" (id {agent.id})" if agent.id else ""))
+    say(f"profile:  {name}")
+    say(f"backend:  {service.backend_title} ({profile.backend})")
+    say(f"url:      {profile.url}")
+    say(f"agent:    {who}" + (f" (id {agent.id})" if agent.id else ""))
     used = service.backend.http.api_root
     if used != type(service.backend).api_root(profile.url):
         base = used.removesuffix("/").rsplit("/api", 1)[0]
-        print(f"note:     the API answered at {used}; set url = {base} to skip the first try")
+        say(f"note:     the API answered at {used}; set url = {base} to skip the first try")
     if service.needs_agent_choice():
-        print("note:     no staff id set; set staff_id (or TUI_DESK_STAFF_ID) to reply and add notes")
+        say("note:     no staff id set; set staff_id (or TUI_DESK_STAFF_ID) to reply and add notes")
     return EXIT_OK
 
 
@@ -276,7 +275,7 @@ async def run_token_save(cli_config: str | None, cli_profile: str | None) -> int
 
     name, profile = load_profile(cli_config, cli_profile)
     if profile.backend != "helpdeskpro":
-        print(f"tui-desk: only HelpDesk Pro issues session tokens; profile {name!r} is {profile.backend}.")
+        say(f"tui-desk: only HelpDesk Pro issues session tokens; profile {name!r} is {profile.backend}.")
         return EXIT_FAIL
     service = open_service(profile.model_copy(update={"token": None}), name)
     try:
@@ -285,11 +284,11 @@ async def run_token_save(cli_config: str | None, cli_profile: str | None) -> int
     finally:
         await service.aclose()
     if token is None:
-        print("tui-desk: the helpdesk issued no token.", file=sys.stderr)
+        warn("tui-desk: the helpdesk issued no token.")
         return EXIT_FAIL
     path = config_path(cli_config)
     save_profile(path, name, {"backend": profile.backend, "url": profile.url, "email": profile.email, "token": token})
-    print(f"Saved a session token for profile {name!r} in {path}. Log out with: tui-desk logout --profile {name}")
+    say(f"Saved a session token for profile {name!r} in {path}. Log out with: tui-desk logout --profile {name}")
     return EXIT_OK
 
 
@@ -301,7 +300,7 @@ async def run_logout(cli_config: str | None, cli_profile: str | None) -> int:
 
     name, profile = load_profile(cli_config, cli_profile)
     if profile.backend != "helpdeskpro":
-        print(f"tui-desk: profile {name!r} ({profile.backend}) has no session to log out of.")
+        say(f"tui-desk: profile {name!r} ({profile.backend}) has no session to log out of.")
         return EXIT_FAIL
     service = open_service(profile, name)
     try:
@@ -311,7 +310,7 @@ async def run_logout(cli_config: str | None, cli_profile: str | None) -> int:
     path = config_path(cli_config)
     if path.exists() and profile.token is not None:
         save_profile(path, name, {}, remove=("token",))
-    print(
+    say(
         f"Logged out of profile {name!r}; its token is revoked"
         + (" and removed from the file." if profile.token else ".")
     )
@@ -319,24 +318,36 @@ async def run_logout(cli_config: str | None, cli_profile: str | None) -> int:
 
 
 def run_config(action: str, cli_config: str | None, cli_profile: str | None) -> int:
-    """``config path`` prints the file; ``config show`` prints the active profile with secrets masked."""
+    """``config path`` prints the file; ``config show`` prints the active profile, secrets masked, commands unrun."""
     from tui_desk.config import config_path, load_profile
 
     path = config_path(cli_config)
     if action == "path":
-        print(path)
+        say(path)
         return EXIT_OK
-    name, profile = load_profile(cli_config, cli_profile)
-    print(f"# file: {path}" + ("" if path.exists() else " (does not exist; settings come from the environment)"))
-    print(f"[profiles.{name}]")
+    name, profile = load_profile(cli_config, cli_profile, run_commands=False)
+    say(f"# file: {path}" + ("" if path.exists() else " (does not exist; settings come from the environment)"))
+    say(f"[profiles.{name}]")
     for key, value in profile.model_dump().items():
-        if value is None or value == {}:
-            continue
-        shown = "********" if hasattr(value, "get_secret_value") else repr(value).replace("'", '"')
-        if isinstance(value, bool):
-            shown = str(value).lower()
-        print(f"{key} = {shown}")
+        shown = _shown_setting(profile, key, value)
+        if shown is not None:
+            say(f"{key} = {shown}")
     return EXIT_OK
+
+
+def _shown_setting(profile: Profile, key: str, value: object) -> str | None:
+    """How ``config show`` prints one setting: secrets masked, a secret from a command never fetched; None: unset."""
+    from tui_desk.config.secrets import NOT_RUN
+
+    if value is None and key in ("password", "token") and getattr(profile, f"{key}_command"):
+        return NOT_RUN
+    if value is None or value == {}:
+        return None
+    if hasattr(value, "get_secret_value"):
+        return "********"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(value).replace("'", '"')
 
 
 def run_tui(demo: str | None, cli_config: str | None, cli_profile: str | None) -> int:
@@ -377,7 +388,9 @@ def run_tui(demo: str | None, cli_config: str | None, cli_profile: str | None) -
     finally:
         if early is not None:  # interrupted before the app ran
             early.cancel()
-            loop.run_until_complete(early.service.aclose())
+            from tui_desk.services.connect import close_service
+
+            loop.run_until_complete(close_service(early.service))  # a token minted meanwhile is revoked
         _close_loop(loop)
     return app.return_code or EXIT_OK
 

@@ -3,12 +3,14 @@
     DeskError
     ├── ConfigError ............ the configuration is unusable (exit code 2)
     ├── AuthError .............. credentials rejected (never retried)
+    │   └── CredentialsRefused . rejected before: not sent again until they change (nothing went out)
     ├── PermissionDenied ....... signed in, but not allowed
     ├── NotFound ............... the ticket / user / asset does not exist
     ├── InvalidInput ........... the backend rejected a value (with field messages)
     ├── Throttled .............. rate limited beyond what we are willing to wait
     ├── Unavailable ............ connection failed, timed out, or 5xx
     │   └── UnknownOutcome ..... a write may or may not have happened
+    ├── UntrustedCertificate ... the server's TLS certificate failed verification (never retried)
     ├── ProtocolError .......... the backend answered something we cannot read
     │   └── MethodNotAllowed ... HTTP 405: the route exists, not with this method
     ├── Unsupported ............ this backend lacks the capability
@@ -59,6 +61,12 @@ class AuthError(DeskError):
     hint = "Check the username, password, token or API key of this profile."
 
 
+class CredentialsRefused(AuthError):
+    """Credentials this session saw rejected are not sent again until they change: nothing went out."""
+
+    hint = "Fix the profile's username, password, token or API key: nothing more is sent with these."
+
+
 class PermissionDenied(DeskError):
     """The agent is signed in but may not do this."""
 
@@ -107,6 +115,13 @@ class UnknownOutcome(Unavailable):
 
     title = "Outcome unknown"
     hint = "The request may have reached the helpdesk. Re-read the ticket before sending again."
+
+
+class UntrustedCertificate(DeskError):
+    """The server's TLS certificate failed verification; never retried (waiting does not change a certificate)."""
+
+    title = "Certificate not verified"
+    hint = ""
 
 
 class ProtocolError(DeskError):

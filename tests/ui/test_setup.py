@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import tomllib
 from pathlib import Path
@@ -27,7 +28,8 @@ CREDENTIALS = {
 @pytest.mark.parametrize("flavour", FLAVOURS)
 async def test_first_run_setup_reaches_a_working_queue(flavour: str, tmp_path: Path) -> None:
     config = tmp_path / "conf" / "config.toml"
-    config.parent.mkdir()
+    config.parent.mkdir(mode=0o755)
+    os.chmod(config.parent, 0o755)
     config.write_text('[profiles.other]\nbackend = "jitbit"\nurl = "https://x.example"\npassword = "keep-me"\n')
     with SimServer(simulator_class(flavour)(fresh_dataset())) as server:
         app = DeskApp.first_run(str(config))
@@ -46,7 +48,7 @@ async def test_first_run_setup_reaches_a_working_queue(flavour: str, tmp_path: P
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) > 0)
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
-    assert stat.S_IMODE(config.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(config.parent.stat().st_mode) == 0o755  # a --config folder is never chmodded
     data = tomllib.loads(config.read_text())
     assert data["default_profile"] == "desk"
     assert data["profiles"]["other"]["password"] == "keep-me"

@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from tui_desk.config import Profile, load_profile
-from tui_desk.config.secrets import plain_http_warning, resolve_secrets
+from tui_desk.config.secrets import child_env, plain_http_warning, proxy_for, resolve_secrets
 from tui_desk.config.writer import save_profile
 from tui_desk.errors import ConfigError, ReadOnly
 from tui_desk.models import TicketChange
@@ -65,6 +65,23 @@ def test_plain_http_warning_only_off_loopback() -> None:
     assert plain_http_warning(Profile(backend="jitbit", url="http://127.0.0.1:8080")) is None
     assert plain_http_warning(Profile(backend="jitbit", url="http://localhost:8080")) is None
     assert plain_http_warning(Profile(backend="jitbit", url="https://desk.example.com")) is None
+
+
+def test_proxy_for_follows_the_environment_and_never_shows_proxy_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("no_proxy", "NO_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://who:pw@proxy.example:3128")
+    assert proxy_for("http://desk.example.com") == "proxy.example:3128"
+    assert proxy_for("https://desk.example.com") is None  # only HTTP_PROXY is set
+    assert proxy_for("http://127.0.0.1:8080") is None and proxy_for("http://localhost") is None  # never loopback
+    monkeypatch.setenv("NO_PROXY", ".example.com")
+    assert proxy_for("http://desk.example.com") is None
+
+
+def test_child_env_drops_only_the_secret_variables() -> None:
+    env = {"TUI_DESK_PASSWORD": "p", "tui_desk_token": "t", "TUI_DESK_API_KEY": "k", "TUI_DESK_AUTH_CODE": "c"}
+    env |= {"TUI_DESK_PROFILE": "work", "TUI_DESK_URL": "https://a.example", "HOME": "/home/agent"}
+    assert child_env(env) == {"TUI_DESK_PROFILE": "work", "TUI_DESK_URL": "https://a.example", "HOME": "/home/agent"}
 
 
 async def test_read_only_blocks_writes_before_sending() -> None:

@@ -254,6 +254,31 @@ def _agent(data: Any) -> Agent | None:
     )
 
 
+def staff_number(value: object) -> int | None:
+    """A HappyFox staff id as the API takes it (a positive whole number), else None: nobody can write as that."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return int(text) or None
+
+
+def _staff_agents(staff: Iterable[dict[str, Any]]) -> list[Agent]:
+    """The agents of staff records that can be chosen (a numeric id); the others are skipped, with a log line."""
+    agents: list[Agent] = []
+    for record in staff:
+        if staff_number(record.get("id")) is None:
+            _log.info("staff/ lists an agent without a numeric id: not offered")
+            continue
+        agent = _agent(record)
+        if agent is not None:
+            agents.append(agent)
+    return agents
+
+
 def _custom_value(fields: Any, name: str) -> str | None:
     for item in fields if isinstance(fields, list) else []:
         if isinstance(item, dict) and str(item.get("name", "")).lower() == name.lower():
@@ -495,8 +520,11 @@ class HappyFoxBackend(Backend):
         return self.staff_id is None
 
     def choose_agent(self, agent_id: str) -> None:
-        """Act as the agent with this staff id."""
-        self.staff_id = int(agent_id)
+        """Act as the agent with this staff id (a number; anything else is refused before it is used)."""
+        number = staff_number(agent_id)
+        if number is None:
+            raise InvalidInput("this agent has no numeric HappyFox staff id", hint=STAFF_ID_HINT)
+        self.staff_id = number
 
     def _staff(self) -> int:
         if self.staff_id is None:
@@ -618,7 +646,7 @@ class HappyFoxBackend(Backend):
             staff = await self._staff_list(refresh=True)
         except FeatureUnavailable:
             return await self._agents_seen()
-        return [a for a in (_agent(s) for s in staff if s.get("active") is not False) if a is not None]
+        return _staff_agents(s for s in staff if s.get("active") is not False)
 
     async def assignees(self, category_id: str | None) -> list[Agent]:
         """Active agents of the category (KB360 staff ``categories[]``); every active agent when it is not listed."""
@@ -629,7 +657,7 @@ class HappyFoxBackend(Backend):
         active = [s for s in staff if s.get("active") is not False]
         if category_id is not None:
             active = [s for s in active if _serves(s, category_id)]
-        return [a for a in (_agent(s) for s in active) if a is not None]
+        return _staff_agents(active)
 
     async def _agents_seen(self) -> list[Agent]:
         """The agents known without a staff list: me, then the assignees the tickets showed."""
@@ -637,7 +665,7 @@ class HappyFoxBackend(Backend):
         me = self._me or (Agent(id=str(self.staff_id), name=f"staff {self.staff_id}") if self.staff_id else None)
         seen = sorted(self._seen_agents.values(), key=lambda a: a.name.lower())
         mine = [me] if me is not None else []
-        return mine + [a for a in seen if me is None or a.id != me.id]
+        return mine + [a for a in seen if (me is None or a.id != me.id) and staff_number(a.id) is not None]
 
     async def _staff_list(self, refresh: bool = False) -> list[dict[str, Any]]:
         """``staff/``, shared by sign-in, the agent list and the pickers: one request in flight, and a "refresh"
@@ -1029,7 +1057,9 @@ class HappyFoxBackend(Backend):
         if change.priority_id is not None:
             body["priority"] = int(change.priority_id)
         if change.assignee_id is not None:
-            body["assignee"] = int(change.assignee_id) if change.assignee_id else None
+            body["assignee"] = staff_number(change.assignee_id) if change.assignee_id else None
+            if change.assignee_id and body["assignee"] is None:
+                raise InvalidInput("this agent has no numeric HappyFox staff id; nothing was sent")
         async with self._write_lock(ticket_id):
             if len(body) > 1:
                 try:

@@ -287,7 +287,7 @@ class HelpDeskProBackend(Backend):
                 raise AuthError("the profile needs an email and password, or a token")
             credentials = {"email": self.profile.email, "password": _plain(self.profile.password)}
             try:
-                response = await self.http.request("POST", "auth/login", json_body=credentials, auth=None)
+                response = await self.http.request("POST", "auth/login", json_body=credentials, auth=None, write=False)
             except InvalidInput as exc:  # Laravel often rejects bad credentials with a 422
                 raise AuthError(exc.message) from None
             data, _ = unwrap(decode_json(response), "auth/login")

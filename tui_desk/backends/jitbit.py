@@ -31,6 +31,7 @@ from tui_desk.backends.convert import (
 from tui_desk.config.profile import Profile
 from tui_desk.errors import (
     AuthError,
+    CredentialsRefused,
     DeskError,
     FeatureUnavailable,
     InvalidInput,
@@ -346,6 +347,8 @@ class JitbitBackend(Backend):
         failures = _LOGIN_FAILURES.setdefault(self._origin(), [])
         if len(failures) >= FAILED_LOGINS_TO_BLOCK and now - failures[FAILED_LOGINS_TO_BLOCK - 1] > LOGIN_BLOCK_SECONDS:
             failures.clear()  # the block is over: a new run of failures starts
+        if isinstance(exc, CredentialsRefused):
+            return exc  # nothing was sent: not a failed sign-in the server counted
         if isinstance(exc, AuthError):
             failures.append(now)
         # A refusal after the third failure (or a 403/429 once three failed) is the block, not the password.

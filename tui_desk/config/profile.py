@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 BACKENDS = ("happyfox", "helpdeskpro", "jitbit")
+USERINFO_REFUSED = (
+    "must not hold a user name or password (user:password@host): it would be printed and logged with the url; "
+    "remove it and set username = and password = (or password_command) instead"
+)
+
+
+def has_userinfo(url: str) -> bool:
+    """True when ``url`` carries ``user@`` or ``user:password@`` before its host."""
+    netloc = urlsplit(url).netloc
+    return "@" in netloc
 
 
 class SavedView(BaseModel):
@@ -64,6 +75,9 @@ class Profile(BaseModel):
         value = value.strip()
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        if has_userinfo(value):
+            # Never echo the value: the part before "@" is a user name and, usually, a password.
+            raise ValueError(USERINFO_REFUSED)
         return value.rstrip("/")
 
     @field_validator("backend")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
-from tui_desk.config.paths import state_dir
+from tui_desk.config.file_checks import read_private, write_private_atomic
+from tui_desk.config.paths import ready_state_dir, state_dir, state_dir_problem
 
 
 def _path(profile_name: str, url: str) -> Path:
@@ -16,9 +16,11 @@ def _path(profile_name: str, url: str) -> Path:
 
 
 def remembered_agent(profile_name: str, url: str) -> str | None:
-    """The agent id picked earlier for this profile and url, if any."""
+    """The agent id picked earlier for this profile and url, if any (never read from an unsafe state directory)."""
+    if state_dir_problem() is not None:
+        return None
     try:
-        data = json.loads(_path(profile_name, url).read_text("utf-8"))
+        data = json.loads(read_private(_path(profile_name, url)).decode("utf-8"))
     except (OSError, ValueError):
         return None
     value = data.get("agent_id") if isinstance(data, dict) else None
@@ -26,12 +28,13 @@ def remembered_agent(profile_name: str, url: str) -> str | None:
 
 
 def remember_agent(profile_name: str, url: str, agent_id: str) -> None:
-    """Remember the agent id picked for this profile and url (0600 file in a 0700 directory)."""
+    """Remember the agent id picked for this profile and url (0600 file in a checked 0700 directory).
+
+    Best effort: nothing is written when the state directory is unsafe, and a symlink there is never followed.
+    """
     path = _path(profile_name, url)
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"agent_id": agent_id}, handle)
+        ready_state_dir()
+        write_private_atomic(path, json.dumps({"agent_id": agent_id}).encode("utf-8"))
     except OSError:
         return

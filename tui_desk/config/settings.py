@@ -69,8 +69,10 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 def load_file(path: Path) -> FileSettings:
     """Read and validate the TOML file; a missing file is an empty configuration."""
+    from tui_desk.config.file_checks import read_config
+
     try:
-        raw = path.read_bytes()
+        raw = read_config(path)  # refused (ConfigError) when another user owns it or could change or swap it
     except FileNotFoundError:
         return FileSettings()
     except OSError as exc:
@@ -144,8 +146,13 @@ def resolve_profile(
         raise ConfigError(_describe_validation(where, exc), hint=_hint_for(exc)) from None
 
 
-def load_profile(cli_config: str | None = None, cli_profile: str | None = None) -> tuple[str, Profile]:
-    """Load the file and the process environment and resolve the active profile (raises ConfigError)."""
+def load_profile(
+    cli_config: str | None = None, cli_profile: str | None = None, *, run_commands: bool = True
+) -> tuple[str, Profile]:
+    """Load the file and the process environment and resolve the active profile (raises ConfigError).
+
+    ``run_commands=False`` leaves ``password_command`` / ``token_command`` unrun (``config show``).
+    """
     try:
         env_settings = EnvSettings()
     except ValidationError as exc:
@@ -156,4 +163,4 @@ def load_profile(cli_config: str | None = None, cli_profile: str | None = None) 
     from tui_desk.config.secrets import resolve_secrets
 
     name, profile = resolve_profile(load_file(path), env_settings, cli_profile, path)
-    return name, resolve_secrets(profile)
+    return name, (resolve_secrets(profile) if run_commands else profile)

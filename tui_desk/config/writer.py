@@ -1,9 +1,10 @@
-"""Writing the config file: one profile at a time, atomically, 0600 in a 0700 directory, secrets kept."""
+"""Writing the config file: one profile at a time, atomically, 0600, secrets kept; only our own folder is chmodded."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ from typing import Any
 import tomli_w
 from pydantic import SecretStr
 
+from tui_desk.config.file_checks import PRIVATE_DIR, PRIVATE_FILE, directory_problem, make_private_dirs, read_config
 from tui_desk.errors import ConfigError
 
 
@@ -37,7 +39,7 @@ def save_profile(
     data: dict[str, Any] = {}
     if path.exists():
         try:
-            data = tomllib.loads(path.read_text("utf-8"))
+            data = tomllib.loads(read_config(path).decode("utf-8"))  # refused when another user could change it
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{path} cannot be read, so it was not changed ({exc})") from None
     profiles = data.setdefault("profiles", {})
@@ -55,15 +57,47 @@ def save_profile(
     write_private(path, tomli_w.dumps(data))
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` atomically: a 0600 temp file in a 0700 directory, fsync, then rename over ``path``."""
-    directory = path.parent
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):
-        os.chmod(directory, 0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=directory)
+def default_config_dir() -> Path:
+    """The folder tui-desk owns: ``$XDG_CONFIG_HOME/tui-desk`` (``~/.config/tui-desk``), whatever --config says."""
+    from tui_desk.config.settings import config_path
+
+    env = {key: value for key, value in os.environ.items() if key != "TUI_DESK_CONFIG"}
+    return config_path(None, env).parent
+
+
+def _tighten_default_dir(directory: Path) -> None:
+    """chmod 0700 the app's own config folder, and nothing else: never a --config file's folder, never a link."""
+    if directory.absolute() != default_config_dir().absolute():
+        return
     try:
-        os.fchmod(fd, 0o600)
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        st = os.fstat(fd)
+        if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) != PRIVATE_DIR:
+            os.fchmod(fd, PRIVATE_DIR)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` atomically: a 0600 temp file (O_EXCL, no symlink followed), fsync, then rename over ``path``.
+
+    Missing folders are created 0700; an existing folder is chmodded only when it is tui-desk's own
+    (``~/.config/tui-desk``), and the file is refused (ConfigError) in a folder others could swap it in.
+    """
+    directory = path.parent
+    make_private_dirs(directory)
+    _tighten_default_dir(directory)
+    problem = directory_problem(directory.absolute())
+    if problem:
+        raise ConfigError(f"{path} was not saved: {problem}", hint="Keep the config in a folder only you can write.")
+    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=directory)  # O_EXCL|O_NOFOLLOW, 0600
+    try:
+        os.fchmod(fd, PRIVATE_FILE)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()

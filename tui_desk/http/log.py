@@ -6,10 +6,13 @@ passwords, API keys and auth codes never reach the file, whatever a caller forma
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
+import stat
 from collections.abc import Mapping
+from io import TextIOWrapper
 from pathlib import Path
 
 ENV_VAR = "TUI_DESK_LOG"
@@ -57,8 +60,41 @@ def log_path(cli_path: str | None = None) -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+def open_log_file(path: Path) -> int:
+    """The log opened for appending: created 0600, never through a symlink, only a regular file.
+
+    An existing file of ours is tightened to 0600; a file another user owns is written to but never chmodded.
+    Raises OSError whose ``strerror`` says what is wrong.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as exc:
+        if path.is_symlink():
+            raise OSError(errno.ELOOP, f"{path} is a symbolic link; give the log file's real path") from None
+        raise exc
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, f"{path} is not a regular file")
+        if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) & 0o077:
+            os.fchmod(fd, 0o600)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+class PrivateLogHandler(logging.FileHandler):
+    """A FileHandler that opens its file with ``open_log_file`` (no symlinks followed, created 0600)."""
+
+    def _open(self) -> TextIOWrapper:
+        fd = open_log_file(Path(self.baseFilename))
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def setup_log(cli_path: str | None = None) -> Path | None:
-    """Start logging to the requested file (created 0600); does nothing when no file is asked for."""
+    """Start logging to the requested file (created 0600, never through a symlink); no file asked for: nothing."""
     path = log_path(cli_path)
     logger = logging.getLogger(LOGGER_NAME)
     for handler in [h for h in logger.handlers if getattr(h, "tui_desk_log", False)]:
@@ -66,10 +102,8 @@ def setup_log(cli_path: str | None = None) -> Path | None:
         handler.close()
     if path is None:
         return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
-    os.chmod(path, 0o600)
-    handler = logging.FileHandler(path, encoding="utf-8")
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    handler = PrivateLogHandler(path, encoding="utf-8")
     handler.tui_desk_log = True  # type: ignore[attr-defined]
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)

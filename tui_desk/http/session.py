@@ -5,20 +5,28 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import random
 import re
 import ssl
 import time
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 
+from tui_desk.config.secrets import is_loopback
 from tui_desk.errors import (
     AuthError,
+    ConfigError,
+    CredentialsRefused,
     DeskError,
     InvalidInput,
     MethodNotAllowed,
@@ -28,12 +36,17 @@ from tui_desk.errors import (
     Throttled,
     Unavailable,
     UnknownOutcome,
+    UntrustedCertificate,
 )
 from tui_desk.http.log import http_log, safe_headers
 from tui_desk.http.pacing import Pacer
 
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 USER_AGENT = "tui-desk"
+MAX_BODY_BYTES = 32 * 1024 * 1024  # decoded bytes of one answer; more is refused (an endless body, a gzip bomb)
+DEADLINE_FACTOR = 2.0  # one exchange (connect, send, the whole body) may take this many times the longest timeout
+MAX_SERVER_WAIT = 3600.0  # the longest pause a server may ask for (Retry-After, a wait in a body): longer is clamped
+INFLATE_PIECE = 1024 * 1024  # the most one step of decompression may produce
 
 
 class LinkState(StrEnum):
@@ -43,6 +56,7 @@ class LinkState(StrEnum):
     WAITING = "waiting"  # waiting out throttling
     RETRYING = "retrying"  # connection failed, retrying
     OFFLINE = "offline"  # gave up for now
+    REFUSED = "refused"  # the credentials were rejected: nothing more is sent with them
 
 
 @dataclass(frozen=True)
@@ -83,23 +97,39 @@ ErrorParser = Callable[[httpx.Response], ErrorDetail]
 _WAIT_IN_BODY = re.compile(r"(\d+(?:\.\d+)?)\s*(seconds?|secs?|s\b|minutes?|mins?)?", re.IGNORECASE)
 
 
-def retry_after_header(response: httpx.Response) -> float | None:
-    """Seconds from a numeric ``Retry-After`` header, if present."""
-    value = response.headers.get("Retry-After", "").strip()
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
+def clamp_wait(seconds: float | None) -> float | None:
+    """A wait a server asked for, made safe: NaN is no hint (None), negative is 0, the longest is an hour."""
+    if seconds is None or math.isnan(seconds):
         return None
+    return min(MAX_SERVER_WAIT, max(0.0, seconds))
+
+
+def retry_after_header(response: httpx.Response, now: datetime | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (a number or an HTTP date), clamped; None when absent or unreadable."""
+    value = response.headers.get("Retry-After", "").strip()[:64]
+    if not value:
+        return None
+    try:
+        return clamp_wait(float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return clamp_wait((when - (now or datetime.now(UTC))).total_seconds())
 
 
 def wait_from_body(text: str) -> float | None:
-    """Seconds to wait, read from a throttling body such as ``"Retry after 12 seconds"``."""
+    """Seconds to wait, read from a throttling body such as ``"Retry after 12 seconds"`` (clamped)."""
     match = _WAIT_IN_BODY.search(text[:500])
     if not match:
         return None
     seconds = float(match.group(1))
     unit = (match.group(2) or "").lower()
-    return seconds * 60 if unit.startswith("min") else seconds
+    return clamp_wait(seconds * 60 if unit.startswith("min") else seconds)
 
 
 def default_throttle(response: httpx.Response) -> float | None:
@@ -128,15 +158,63 @@ def default_error_detail(response: httpx.Response) -> ErrorDetail:
     return ErrorDetail(str(body)[:200])
 
 
-def tls_for(origin: httpx.URL, verify: bool | str) -> ssl.SSLContext | bool | str:
+REFUSED_TEXT = "Credentials rejected: fix the profile (nothing more is sent)"
+
+
+def tls_for(origin: httpx.URL, verify: bool | str) -> ssl.SSLContext | bool:
     """What the client's ``verify`` gets: a plain-http origin never uses TLS, so no CA bundle is loaded (20-40 ms).
 
     Requests never leave the origin (``HttpSession.url_for``) and redirects are not followed; the empty context
-    still requires a certificate, so it could never accept one.
+    still requires a certificate, so it could never accept one. A ``ca_bundle`` path becomes a context here
+    (httpx deprecates paths), and one that cannot be read is a ConfigError.
     """
     if origin.scheme == "http":
         return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if isinstance(verify, str):
+        return _ca_context(verify)
     return verify
+
+
+def _ca_context(path: str) -> ssl.SSLContext:
+    """A verifying context that trusts the CA file (or directory) at ``path``."""
+    where = Path(path).expanduser()
+    try:
+        if where.is_dir():
+            return ssl.create_default_context(capath=str(where))
+        return ssl.create_default_context(cafile=str(where))
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
+        raise ConfigError(
+            f"ca_bundle {where} cannot be used ({reason})", hint="Point ca_bundle at a PEM file."
+        ) from None
+
+
+def direct_mounts(origin: httpx.URL) -> dict[str, httpx.AsyncBaseTransport | None]:
+    """Client mounts sending a loopback origin direct: HTTP(S)_PROXY / ALL_PROXY never see its credentials."""
+    if not is_loopback(origin.host):
+        return {}
+    return {f"all://{origin.netloc.decode('ascii')}": None}  # None: the client's own transport, no proxy
+
+
+def certificate_failure(exc: BaseException) -> str | None:
+    """Why the server's certificate failed verification, when that is what ``exc`` (or its cause) is; else None."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return str(current.verify_message or current.reason or "certificate verify failed")[:200]
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in str(exc) else None
+
+
+def untrusted(host: str | None, reason: str) -> UntrustedCertificate:
+    """The error for a certificate that failed verification, and what to do about it."""
+    return UntrustedCertificate(
+        f'the server\'s certificate could not be verified: {reason}; set ca_bundle = "/path/to/ca.pem" in the '
+        f"profile if your organisation signs {host}'s certificate with its own CA; otherwise the connection may be "
+        "intercepted (nothing was sent)"
+    )
 
 
 class HttpSession:
@@ -161,6 +239,8 @@ class HttpSession:
         sleep: Callable[[float], Any] = asyncio.sleep,
         budget: Mapping[str, int] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        max_body: int = MAX_BODY_BYTES,
+        deadline: float | None = None,
     ) -> None:
         self.api_root = api_root if api_root.endswith("/") else api_root + "/"
         self._origin = httpx.URL(self.api_root).copy_with(path="/", query=None, fragment=None)
@@ -173,12 +253,22 @@ class HttpSession:
         self.cooldown_until: float | None = None  # the server asked for a pause longer than we retry through
         self.signed_in = False  # a request has succeeded with these credentials
         self.refused: AuthError | None = None  # the credentials were rejected before anything succeeded
+        self._refusal_sent = False  # the last refusal came from the server (not from the latch itself)
+        # Until a request succeeds, one at a time, each after the verdict on the one before (Jitbit blocks the IP
+        # after 3 failed sign-ins: a wrong password must go out once, not with every request of the start-up).
+        self.sign_in_first = False
+        self._trying: asyncio.Future[None] | None = None
         self._listeners: list[Callable[[LinkEvent], None]] = []
         self._observers: list[ExchangeObserver] = []
         self.request_count = 0
+        self.max_body = max_body
+        self.deadline_override = deadline
+        if self._origin.userinfo:
+            raise ConfigError("the url must not hold a user name or password", hint="Use username and password.")
         self.client = httpx.AsyncClient(
             auth=auth,
             transport=transport,
+            mounts=direct_mounts(self._origin),
             timeout=timeout,
             verify=tls_for(self._origin, verify),
             follow_redirects=False,
@@ -204,14 +294,19 @@ class HttpSession:
     def set_auth(self, auth: httpx.Auth | None) -> None:
         """Replace the authentication used for later requests (after a login); rejected credentials are forgotten."""
         self.client.auth = auth
-        self.refused = None
+        self.signed_in = False  # new credentials: not accepted yet
+        was_refused, self.refused = self.refused, None
+        if was_refused is not None:
+            self._emit(LinkState.ONLINE)
 
     def pause(self, seconds: float) -> None:
         """Send nothing to this server for ``seconds`` (a block or lockout the adapter recognised).
 
         A rejection the adapter reads as an IP block is no verdict on the credentials: they may be sent after it.
+        A refusal by the latch itself (nothing was sent) keeps the credentials refused.
         """
-        self.refused = None
+        if self._refusal_sent:
+            self.refused = None
         self.cooldown_until = self._clock() + seconds
         self._emit(LinkState.WAITING, seconds, "rate limited")
 
@@ -237,6 +332,8 @@ class HttpSession:
             return
         if state is LinkState.ONLINE and self.cooldown_remaining() > 0:
             return  # an answer that was already on its way does not end a pause the server asked for
+        if state is LinkState.ONLINE and self.refused is not None:
+            return  # nor does it end a refusal of the credentials
         self.state = state
         until = self._clock() + wait if state is LinkState.WAITING and wait > 0 else None
         event = LinkEvent(state, wait, detail, until)
@@ -261,7 +358,45 @@ class HttpSession:
         write: bool | None = None,
         auth: httpx.Auth | object | None = httpx.USE_CLIENT_DEFAULT,
     ) -> httpx.Response:
-        """Send one logical request (with retries) and return a 2xx response, or raise a DeskError."""
+        """Send one logical request (with retries) and return a 2xx response, or raise a DeskError.
+
+        With ``sign_in_first``, until the credentials are accepted, requests go out one at a time, each after the
+        verdict on the one before: after a 401 the others raise ``CredentialsRefused`` without sending.
+        """
+        turn = await self._take_turn()
+        try:
+            return await self._request(
+                method, path, params=params, data=data, json_body=json_body, write=write, auth=auth
+            )
+        finally:
+            if turn is not None:
+                self._trying = None
+                turn.set_result(None)
+
+    async def _take_turn(self) -> asyncio.Future[None] | None:
+        """Wait while another request tries credentials not yet accepted, then take the turn (``sign_in_first``).
+
+        Returns the future the next request waits on, or None once the credentials are accepted or refused.
+        """
+        while self.sign_in_first and not self.signed_in and self.refused is None:
+            if self._trying is None:
+                self._trying = asyncio.get_running_loop().create_future()
+                return self._trying
+            await asyncio.wait([self._trying])
+        return None
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None,
+        data: Mapping[str, Any] | None,
+        json_body: Any,
+        write: bool | None,
+        auth: httpx.Auth | object | None,
+    ) -> httpx.Response:
+        """``request`` without the sign-in turn: the retry loop."""
         url = self.url_for(path)
         is_write = method.upper() not in ("GET", "HEAD", "OPTIONS") if write is None else write
         waited = 0.0
@@ -271,8 +406,11 @@ class HttpSession:
             await self._before_send(url, path)
             self.request_count += 1
             try:
-                response = await self._send(method, url, params=params, data=data, json=json_body, auth=auth)
+                response = await self._send(method, url, is_write, params=params, data=data, json=json_body, auth=auth)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                reason = certificate_failure(exc)
+                if reason is not None:  # no retry: the certificate will be the same
+                    raise untrusted(url.host, reason) from None
                 # The request never left: safe to retry, even for a write.
                 wait = self._backoff(attempt)
                 if attempt >= self.policy.attempts or waited + wait > self.policy.total_wait:
@@ -308,6 +446,8 @@ class HttpSession:
                 continue
 
             throttle_wait = self._throttle(response)
+            if throttle_wait is not None:  # an adapter's parser may have read inf, NaN or -5 from the server
+                throttle_wait = clamp_wait(throttle_wait) or 0.0
             if throttle_wait == 0.0:
                 # Throttled without saying for how long: back off exponentially (1 s, 2 s, 4 s, ...).
                 throttle_wait = self._backoff(attempt + 1)
@@ -341,14 +481,22 @@ class HttpSession:
                 return response
             error = self._error_for(response, is_write)
             if isinstance(error, AuthError) and not self.signed_in:
-                self.refused = error
+                self._latch(error)
             raise error
+
+    def _latch(self, error: AuthError) -> None:
+        """Credentials rejected before any success: nothing more is sent with them until they change (said once)."""
+        self._refusal_sent = True
+        if self.refused is None:
+            self.refused = error
+            self._emit(LinkState.REFUSED, detail=REFUSED_TEXT)
 
     async def _before_send(self, url: httpx.URL, path: str) -> None:
         """Refuse to send during a server-imposed pause; wait for the pacing window (Jitbit's 90 a minute)."""
         if self.refused is not None:
             # Jitbit blocks the IP after 3 failed logins: credentials that were rejected are not sent again.
-            raise AuthError(f"{self.refused.message} (not sent again until the credentials change)")
+            self._refusal_sent = False
+            raise CredentialsRefused(f"{self.refused.message} (not sent again until the credentials change)")
         remaining = self.cooldown_remaining()
         if remaining > 0:
             self._emit(LinkState.WAITING, remaining, "rate limited")
@@ -361,15 +509,30 @@ class HttpSession:
             await self._sleep(delay)
         self.pacer.record(path)
 
-    async def _send(self, method: str, url: httpx.URL, **kwargs: Any) -> httpx.Response:
-        """One HTTP exchange, written to the request log (if any) with credentials redacted."""
+    @property
+    def deadline(self) -> float:
+        """Seconds one exchange may take from connecting to the last body byte (a trickling server is cut off)."""
+        if self.deadline_override is not None:
+            return self.deadline_override
+        timeout = self.client.timeout
+        parts = [t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t]
+        return DEADLINE_FACTOR * max(parts, default=DEFAULT_TIMEOUT.read or 20.0)
+
+    async def _send(self, method: str, url: httpx.URL, is_write: bool, **kwargs: Any) -> httpx.Response:
+        """One HTTP exchange within the deadline and the size cap, logged (if at all) with credentials redacted."""
         started = time.monotonic()
         try:
-            response = await self.client.request(method, url, **kwargs)
+            async with asyncio.timeout(self.deadline):
+                response = await self._exchange(method, url, **kwargs)
         except httpx.HTTPError as exc:
             http_log.debug("%s %s failed after %.0f ms: %s", method, url, _ms(started), type(exc).__name__)
             self._tell_observers(method, url, type(exc).__name__, started)
             raise
+        except (TimeoutError, BodyTooLarge) as exc:
+            outcome = "TooLarge" if isinstance(exc, BodyTooLarge) else "DeadlineExceeded"
+            http_log.debug("%s %s refused after %.0f ms: %s", method, url, _ms(started), outcome)
+            self._tell_observers(method, url, outcome, started)
+            raise self._unbounded(method, url, is_write, too_large=isinstance(exc, BodyTooLarge)) from None
         self._tell_observers(method, url, response.status_code, started)
         if http_log.isEnabledFor(logging.DEBUG):
             http_log.debug(
@@ -381,6 +544,38 @@ class HttpSession:
                 safe_headers(response.request.headers),
             )
         return response
+
+    async def _exchange(self, method: str, url: httpx.URL, *, auth: Any, **kwargs: Any) -> httpx.Response:
+        """Send, then read the answer as a stream, counting decoded bytes; the connection is always released."""
+        request = self.client.build_request(method, url, **kwargs)
+        streamed = await self.client.send(request, auth=auth, stream=True)
+        try:
+            body = await read_body(streamed, self.max_body)
+        finally:
+            await streamed.aclose()
+        return httpx.Response(
+            streamed.status_code,
+            headers=[(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _BODY_HEADERS],
+            content=body,
+            request=request,
+            extensions=streamed.extensions,
+            history=streamed.history,
+        )
+
+    def _unbounded(self, method: str, url: httpx.URL, is_write: bool, *, too_large: bool) -> DeskError:
+        """The error for an answer that broke a bound: too big, or not over within the deadline."""
+        if too_large:
+            limit = f"{self.max_body // 2**20} MB" if self.max_body >= 2**20 else f"{self.max_body} bytes"
+            what = f"the helpdesk sent more than {limit}; refused"
+        else:
+            what = f"{url.host} took longer than {self.deadline:g} s to answer; gave up"
+        if is_write:
+            self._emit(LinkState.ONLINE)
+            return UnknownOutcome(f"{method} {url.path}: {what}")
+        if too_large:
+            return ProtocolError(what)
+        self._emit(LinkState.OFFLINE, detail="too slow")
+        return Unavailable(what)
 
     def _tell_observers(self, method: str, url: httpx.URL, outcome: int | str, started: float) -> None:
         for observer in list(self._observers):
@@ -403,8 +598,9 @@ class HttpSession:
         if status in (400, 409, 422):
             return InvalidInput(msg, fields=detail.fields)
         if status >= 500:
-            if is_write and status in (502, 504):
-                return UnknownOutcome(f"HTTP {status} from a gateway")
+            if is_write:
+                # The server failed while or after handling it: it may have stored the write. Settled by re-reading.
+                return UnknownOutcome(f"HTTP {status} after the request was sent")
             return Unavailable(f"HTTP {status}" + (f": {msg}" if msg and msg != f"HTTP {status}" else ""))
         if status == 405:
             return MethodNotAllowed(
@@ -420,6 +616,65 @@ class HttpSession:
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self.client.aclose()
+
+
+class BodyTooLarge(Exception):
+    """An answer declared or decoded to more bytes than the session accepts."""
+
+
+_BODY_HEADERS = ("content-encoding", "content-length", "transfer-encoding")  # describe the body before decoding
+
+
+class _Inflater:
+    """Decompresses a gzip or zlib body in pieces of at most INFLATE_PIECE bytes, however well it compresses."""
+
+    def __init__(self) -> None:
+        self._z = zlib.decompressobj(zlib.MAX_WBITS | 32)  # a gzip or a zlib header, detected
+
+    def __call__(self, data: bytes) -> Iterator[bytes]:
+        while not self._z.eof:  # anything after the end of the stream is ignored, as httpx does
+            try:
+                piece = self._z.decompress(data, INFLATE_PIECE)
+            except zlib.error as exc:
+                raise httpx.DecodingError(f"bad compressed body ({exc})") from None
+            yield piece
+            data = self._z.unconsumed_tail
+            if not data and len(piece) < INFLATE_PIECE:
+                return
+
+
+def _body_decoder(encoding: str) -> Callable[[bytes], Iterable[bytes]]:
+    """How to decode a body sent with ``Content-Encoding: encoding`` (only one layer of gzip or deflate)."""
+    layers = [part.strip().lower() for part in encoding.split(",")]
+    layers = [part for part in layers if part in ("gzip", "x-gzip", "deflate")]  # others pass through, as in httpx
+    if not layers:
+        return lambda data: (data,)
+    if len(layers) > 1:
+        raise httpx.DecodingError("more than one layer of compression")
+    return _Inflater()
+
+
+async def read_body(response: httpx.Response, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The decoded body of a streamed ``response``; raises BodyTooLarge past ``limit`` bytes, declared or decoded."""
+    declared = response.headers.get("Content-Length", "").strip()
+    if declared.isascii() and declared.isdigit() and (len(declared) > 15 or int(declared) > limit):
+        raise BodyTooLarge
+    try:
+        held = response.content  # a transport that answered from memory (MockTransport, the in-process demo)
+    except httpx.ResponseNotRead:
+        pass
+    else:
+        if len(held) > limit:
+            raise BodyTooLarge
+        return held
+    decode = _body_decoder(response.headers.get("Content-Encoding", ""))
+    body = bytearray()
+    async for chunk in response.aiter_raw():
+        for piece in decode(chunk):
+            body += piece
+            if len(body) > limit:
+                raise BodyTooLarge
+    return bytes(body)
 
 
 def allowed_methods(response: httpx.Response, message: str = "") -> tuple[str, ...]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from importlib import import_module
 
 import httpx
@@ -11,6 +14,11 @@ from tui_desk.config.profile import Profile
 from tui_desk.services.helpdesk import HelpdeskService
 
 DEMO_URL = "http://demo.tui-desk.invalid"
+# Backends whose servers punish failed sign-ins (Jitbit blocks the IP after 3): until the credentials are accepted,
+# one request at a time, each after the verdict on the one before (the first ticket page waits for the sign-in).
+SIGN_IN_FIRST = frozenset({"jitbit"})
+REVOKE_WITHIN = 2.0  # seconds a session token minted at start-up may take to be revoked at exit
+_log = logging.getLogger(__name__)
 
 # The fixed, documented demo credentials of every simulator (see DESIGN.md).
 DEMO_CREDENTIALS: dict[str, dict[str, object]] = {
@@ -32,14 +40,33 @@ def open_service(
 ) -> HelpdeskService:
     """A service over the profile's backend, with its own client and cache."""
     backend = backend_class(profile.backend).create(profile, transport=transport)
+    backend.http.sign_in_first = profile.backend in SIGN_IN_FIRST
     return HelpdeskService(backend, profile_name=name, read_only=profile.read_only)
 
 
-def profile_warning(profile: Profile) -> str | None:
-    """What the agent must know before using this profile: credentials or writes over plain http."""
-    from tui_desk.config.secrets import plain_http_warning
+async def close_service(service: HelpdeskService, within: float = REVOKE_WITHIN) -> None:
+    """Revoke a session token this run minted (HelpDesk Pro login; never a saved token), best effort and for at most
+    ``within`` seconds, then close the connection pool."""
+    try:
+        async with asyncio.timeout(within):
+            await service.backend.logout()
+    except Exception as exc:  # a timeout too: exit goes on, the token expires on the server's schedule
+        _log.info("session token not revoked at exit (%s)", type(exc).__name__)
+    finally:
+        with contextlib.suppress(Exception):
+            await service.aclose()
 
-    warnings = [plain_http_warning(profile), backend_class(profile.backend).write_refusal(profile)]
+
+def profile_warning(profile: Profile) -> str | None:
+    """What the agent must know before using this profile: credentials over plain http or a proxy, unchecked
+    certificates, writes refused."""
+    from tui_desk.config.secrets import plain_http_warning, verify_warning
+
+    warnings = [
+        plain_http_warning(profile),
+        verify_warning(profile),
+        backend_class(profile.backend).write_refusal(profile),
+    ]
     return " ".join(w for w in warnings if w) or None
 
 

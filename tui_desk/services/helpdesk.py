@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -51,6 +52,8 @@ TICKET = "ticket"
 THREAD = "thread"
 USER_PAGES = "user_pages"
 ASSET_PAGES = "asset_pages"
+SETTLE_FACTOR = 2.0  # after an unknown outcome, look for the write for this many times the profile's timeout
+SETTLE_READS = 4  # re-reads spread over that window: one at once, then evenly until it ends
 CACHED_TICKET_PAGES = 40  # the queue keeps ~3,000 rows around its cursor; pages beyond are refetched, not hoarded
 
 
@@ -91,6 +94,10 @@ class HelpdeskService:
     def paused_for(self) -> float:
         """Seconds the server asked us to stop sending for (throttling lockout), else 0: background work waits."""
         return self.backend.http.cooldown_remaining()
+
+    def credentials_refused(self) -> bool:
+        """True once the server rejected this session's credentials: nothing more is sent until they change."""
+        return self.backend.http.refused is not None
 
     def limitations(self) -> list[Limitation]:
         """Features this server turned out to lack this session, in the order they were found."""
@@ -344,15 +351,61 @@ class HelpdeskService:
             thread = await self._reread_thread(ticket_id)
         return self._posted(stored, thread, body, kind)
 
+    def settle_window(self) -> float:
+        """Seconds a write with an unknown outcome is looked for by re-reading (about twice the timeout)."""
+        return SETTLE_FACTOR * self.backend.profile.timeout
+
+    async def _settle(self, look: Callable[[], Awaitable[T | None]]) -> T | None:
+        """Re-read with ``look`` until it finds the write or the settle window ends (None); a failed re-read raises.
+
+        The first request may still be on its way or being handled: one immediate look is not enough.
+        """
+        window = self.settle_window()
+        started = time.monotonic()
+        for step in range(SETTLE_READS):
+            wait = started + window * step / (SETTLE_READS - 1) - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            found = await look()
+            if found is not None:
+                return found
+        return None
+
     async def find_sent(self, ticket_id: str, body: str, kind: CommentKind) -> WriteResult[list[Comment]] | None:
-        """After an unknown outcome, re-read the thread once: the post as sent when ``body`` is there, else None.
+        """After an unknown outcome, re-read the thread over the settle window: the post as sent once ``body`` is
+        there, else None (it may still arrive).
 
         Raises when the thread cannot be read. Never sends anything.
         """
-        thread = await self.thread(ticket_id, refresh=True)
-        if _entry_for(thread, None, body) is None:
-            return None
-        return self._posted(None, thread, body, kind)
+
+        async def look() -> list[Comment] | None:
+            thread = await self.thread(ticket_id, refresh=True)
+            return thread if _entry_for(thread, None, body) is not None else None
+
+        thread = await self._settle(look)
+        return None if thread is None else self._posted(None, thread, body, kind)
+
+    async def find_applied(self, ticket_id: str, change: TicketChange) -> WriteResult[Ticket] | None:
+        """After an unknown outcome of ``update``, re-read the ticket over the settle window: sent once it shows
+        every asked value, else None. Raises when the ticket cannot be read; never sends anything."""
+
+        async def look() -> Ticket | None:
+            ticket = await self.ticket(ticket_id, refresh=True)
+            return ticket if _shows(ticket, change) else None
+
+        ticket = await self._settle(look)
+        return None if ticket is None else WriteResult(ticket)
+
+    async def find_closed(self, ticket_id: str) -> WriteResult[Ticket] | None:
+        """After an unknown outcome of ``close``, re-read the ticket over the settle window: sent once it is closed,
+        else None. Raises when the ticket cannot be read; never sends anything."""
+
+        async def look() -> Ticket | None:
+            ticket = await self.ticket(ticket_id, refresh=True)
+            return ticket if ticket.status is not None and ticket.status.closed else None
+
+        ticket = await self._settle(look)
+        return None if ticket is None else WriteResult(ticket)
 
     def _posted(
         self, stored: Comment | None, thread: list[Comment] | None, body: str, kind: CommentKind
@@ -530,6 +583,17 @@ def _check_applied(ticket: Ticket, change: TicketChange) -> None:
         ignored.append(f"category (still {ticket.category.name})")
     if ignored:
         raise NotApplied("the helpdesk accepted the change, but ignored the " + ", ".join(ignored))
+
+
+def _shows(ticket: Ticket, change: TicketChange) -> bool:
+    """True when the re-read ticket has every value ``change`` asks for: proof that an unanswered update arrived."""
+    pairs = (
+        (change.status_id, ticket.status.id if ticket.status else None),
+        (change.priority_id, ticket.priority.id if ticket.priority else None),
+        (change.assignee_id, ticket.assignee.id if ticket.assignee else ""),
+        (change.category_id, ticket.category.id if ticket.category else None),
+    )
+    return all(asked is None or asked == shown for asked, shown in pairs)
 
 
 def _normalised(text: str) -> str:

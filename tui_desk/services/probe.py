@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 import textwrap
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -25,6 +24,7 @@ from tui_desk.errors import (
 from tui_desk.models import Page, TicketQuery
 from tui_desk.sanitise import one_line  # the one sanitiser: every path to the terminal
 from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.terminal_out import say, warn
 
 T = TypeVar("T")
 
@@ -198,15 +198,17 @@ async def probe(service: HelpdeskService) -> ProbeReport:
 
 async def probe_and_print(service: HelpdeskService, profile_name: str) -> bool:
     """Probe, close the service, print the table on stdout and a failed sign-in as one line on stderr; True: ok."""
+    from tui_desk.services.connect import close_service
+
     try:
         report = await probe(service)
     finally:
-        await service.aclose()
-    print(report.render(), flush=True)
+        await close_service(service)  # a HelpDesk Pro token minted by this sign-in is revoked
+    say(*report.render().split("\n"))
     sign_in = report.lines[0] if report.lines else None
     if sign_in is not None and sign_in.result != OK:
         where = f"profile {one_line(profile_name, 60)!r} ({report.flavour} at {report.url})"
-        print(f"tui-desk: {where}: sign-in failed: {sign_in.note}", file=sys.stderr)
+        warn(f"tui-desk: {where}: sign-in failed: {sign_in.note}")
     return report.ok
 
 

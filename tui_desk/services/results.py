@@ -17,6 +17,8 @@ NOTE_PUBLIC = "The server stored this note as a PUBLIC reply: the customer can s
 NOTE_UNCHECKED = "Note sent; this server did not show whether it kept it internal: the customer may see it"
 NOTES_UNCONFIRMED = "This server has not yet shown that it keeps notes internal: the customer may see this note."
 OUTCOME_UNKNOWN = "Outcome unknown — it may still arrive. Check the ticket before sending again."
+CHECKING_ARRIVAL = "No clear answer from the helpdesk: checking whether it arrived…"
+SEND_AGAIN = "Send again? The first attempt may still arrive."
 
 
 @dataclass(frozen=True)

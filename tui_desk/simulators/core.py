@@ -151,7 +151,7 @@ def route_key(method: str, pattern: str) -> str:
 
 
 # What a route fault does (``Faults.route_faults`` values). The first four answer instead of the handler;
-# the last three let the handler run (a write is stored) and then spoil the answer.
+# the others let the handler run (a write is stored) and then spoil the answer, or answer late.
 ROUTE_FAULTS: dict[str, str] = {
     "route404": "the vendor's answer to a path it has no route for",
     "405": "405 Method Not Allowed, with an Allow header",
@@ -160,6 +160,8 @@ ROUTE_FAULTS: dict[str, str] = {
     "timeout": "the handler runs, then the answer is held back for route_hang seconds",
     "malformed": "the handler runs; the status is kept and the JSON body is cut so it does not parse",
     "shape": 'the handler runs; the status is kept and the body becomes {"unexpected": <the original JSON>}',
+    "stored500": "the handler runs (a write is stored), then the answer is an nginx-like HTML page with status 500",
+    "late": "the request waits route_hang seconds before the handler runs: a write lands after the client gave up",
 }
 REFUSING_FAULTS = ("route404", "405", "html500", "502")
 
@@ -280,6 +282,8 @@ class Simulator:
         fault = faults.route_faults.get(route_key(request.method, route.pattern))
         if fault in REFUSING_FAULTS:
             return self._route_refusal(fault, request, route)
+        if fault == "late":
+            time.sleep(max(0.0, faults.route_hang))
         try:
             with self.lock:
                 response = route.handler(request, **route.kwargs)
@@ -328,8 +332,12 @@ class Simulator:
 
 
 def _spoil_for_route(response: SimResponse, fault: str) -> None:
-    """Apply a "malformed" or "shape" route fault to an answer the handler gave (the status is kept)."""
-    if fault == "malformed":
+    """Apply a "malformed", "shape" or "stored500" route fault to an answer the handler gave."""
+    if fault == "stored500":
+        response.status, response.body = 500, _nginx_page(500).encode("utf-8")
+        response.headers = {"Content-Type": "text/html; charset=utf-8"}
+        response.cut_after = None
+    elif fault == "malformed":
         response.body = _unparsable(response.body)
         response.cut_after = None
     elif fault == "shape":

@@ -7,9 +7,14 @@ The default demo dataset never contains them; ``tui-desk simulate --hostile`` tu
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from tui_desk.simulators.dataset import REFERENCE_NOW, Dataset, DComment
+
+if TYPE_CHECKING:  # core imports this module
+    from tui_desk.simulators.core import SimRequest, SimResponse, Simulator
 
 # Unique markers let a test tell the data's escape sequences from the terminal library's own.
 PWNED_B64 = "UFdORUQ="  # base64 of "PWNED"
@@ -18,6 +23,12 @@ INVALID_UTF8_MARKER = "~INVALID_UTF8~"
 INVALID_UTF8_BYTES = b"\xff\xfe\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\xbc"
 LONG_LINE = "L" * 9_991 + "-LONG-END"  # one 10,000-character line without a space to wrap at
 HUGE_BODY_BYTES = 1_000_000
+# What a hostile server (or an agent's display name) may carry into an error message or a toast: a clipboard write
+# ended by ST and by BEL, a window title, a C1 OSC title and a bidi override, each with a marker a test can look for.
+HOSTILE_ERROR = (
+    f"\x1b]52;c;{PWNED_B64}\x1b\\ \x1b]52;c;{PWNED_B64}\x07 \x1b]0;PWNED\x07 \x1b]2;PWNED\x1b\\ "
+    "\x9d0;PWNED-C1\x9c \x1b[2J\u202egpj.exe"
+)
 
 HOSTILE: dict[str, str] = {
     # Rich / Textual markup: must show literally, never style, link or run an action.
@@ -122,3 +133,39 @@ def plant_hostile(dataset: Dataset) -> Dataset:
     if dataset.agents:
         dataset.agents[-1].last = HOSTILE["markup_click"]
     return dataset
+
+
+def plant_hostile_errors(simulator: Simulator) -> Simulator:
+    """Make ``simulator`` (in place) carry ``HOSTILE_ERROR`` in every error answer (status 400 and up).
+
+    A plain-text body gets it appended; in a JSON body every string value does, so each vendor's error shape
+    (``{"error": ...}``, Laravel's envelope) still parses and its message carries the payload.
+    """
+    serve = simulator.handle
+
+    def handle(request: SimRequest) -> SimResponse:
+        response = serve(request)
+        if response.status >= 400:
+            response.body = _with_hostile_error(response.body)
+        return response
+
+    simulator.handle = handle  # type: ignore[method-assign]
+    return simulator
+
+
+def _with_hostile_error(body: bytes) -> bytes:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body.decode("utf-8", "replace").encode("utf-8") + f" {HOSTILE_ERROR}".encode()
+    return json.dumps(_append(data), ensure_ascii=False).encode("utf-8")
+
+
+def _append(value: Any) -> Any:
+    if isinstance(value, str):
+        return f"{value} {HOSTILE_ERROR}"
+    if isinstance(value, dict):
+        return {key: _append(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_append(item) for item in value]
+    return value

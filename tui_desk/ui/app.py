@@ -9,23 +9,28 @@ from datetime import UTC, datetime
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tui_desk.config.profile import Profile
 from tui_desk.errors import DeskError
 from tui_desk.http import LinkEvent, LinkState
+from tui_desk.http.session import REFUSED_TEXT
 from tui_desk.models import Agent, Identity, Limitation, Ticket
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.results import WriteResult
 from tui_desk.ui.commands import DeskCommands
 from tui_desk.ui.drafts import DraftStore
 from tui_desk.ui.early import EarlyStart
-from tui_desk.ui.safe import one_line
+from tui_desk.ui.safe import clean, one_line
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.status_line import StatusLine
 
 ServiceFactory = Callable[[], HelpdeskService]
 FIRST_ROWS_WAIT = 2.0  # seconds the agents warm-up waits for the queue's first rows to show
+TOAST_CHARS = 2000  # a toast longer than this is cut (error details are short; this bounds a hostile one)
+TOAST_TITLE_CHARS = 120
+REFUSED_NOTICE = 24 * 3600.0  # seconds the "credentials rejected" notice stays (until dismissed, in practice)
 _NEEDS_SERVICE = frozenset({"jump", "show_queue", "show_assets", "show_users", "new_ticket", "limitations"})
 
 
@@ -77,6 +82,7 @@ class DeskApp(App[int]):
         self._listened: list[HelpdeskService] = []  # services whose limitations the app hears of
         self._untold: list[Limitation] = []  # limitations found in the last moment, told together
         self._told: set[tuple[str, str]] = set()  # (profile, feature) already announced by a toast
+        self._refused_told: set[str] = set()  # profiles whose rejected credentials were announced
 
     @classmethod
     def for_demo(cls, flavour: str, *, early: EarlyStart | None = None) -> DeskApp:
@@ -122,6 +128,7 @@ class DeskApp(App[int]):
             self.set_keymap(self._keymap_overrides)
         if self._warning:
             self.notify(self._warning, title="Insecure connection", severity="warning", timeout=20, markup=False)
+        self._check_state_dir()
         from tui_desk.ui.draft_signals import install_draft_signals
 
         self._restore_signals = install_draft_signals(self)
@@ -296,9 +303,21 @@ class DeskApp(App[int]):
     # -- status line ----------------------------------------------------------------------------
 
     def on_link_event(self, event: LinkEvent) -> None:
-        """Show throttling, retries and offline state on the status line."""
+        """Show throttling, retries and offline state on the status line; rejected credentials are told once."""
         self.link = event
         self.refresh_status()
+        if event.state is LinkState.REFUSED:
+            self._tell_refused()
+
+    def _tell_refused(self) -> None:
+        """Say once per profile, in a notice that stays until dismissed, that its credentials were rejected.
+
+        The session sends nothing more with them (no auto-refresh, no R, no warm-up): R only shows the refusal again.
+        """
+        if self.profile_name in self._refused_told:
+            return
+        self._refused_told.add(self.profile_name)
+        self.notify(REFUSED_TEXT, title="Credentials rejected", severity="error", timeout=REFUSED_NOTICE, markup=False)
 
     def refresh_status(self) -> None:
         """Copy the current profile, agent, link state and limitations into every status line on the stack.
@@ -323,6 +342,31 @@ class DeskApp(App[int]):
     def _screen_changed(self, screen: Screen[object]) -> None:
         """Bring the status line of a screen shown (again) up to date (screens' resume events do not reach the app)."""
         self.refresh_status()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, whoever sends it (widgets, screens, Textual itself): sanitised plain text, never markup.
+
+        The one way a toast reaches the terminal: ``message`` and ``title`` go through the sanitiser (escape
+        sequences, C0/C1 controls and bidi overrides neutralised) and the toast never styles, links or runs an
+        action. A caller asking for markup (only Textual's own messages, such as "Press [b]q[/b] to quit") gets
+        its text with the tags dropped.
+        """
+        text = _markup_as_plain(message) if markup else str(message)
+        super().notify(
+            _cut(clean(text), TOAST_CHARS),
+            title=one_line(title, TOAST_TITLE_CHARS),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def show_error(self, exc: DeskError) -> None:
         """A non-blocking notification carrying the typed error's title (never markup)."""
@@ -441,6 +485,14 @@ class DeskApp(App[int]):
 
         self.push_screen(AssetScreen(self.service, asset_id=asset_id))
 
+    def _check_state_dir(self) -> None:
+        """Say once at start when the state directory is not private (drafts then stay in memory only)."""
+        from tui_desk.config.paths import state_dir_problem
+
+        problem = state_dir_problem()
+        if problem:
+            self.notify(problem, title="State not saved", severity="warning", timeout=20, markup=False)
+
     def action_jump(self) -> None:
         """Open the ``:`` prompt."""
         from tui_desk.ui.jump import JumpPrompt
@@ -482,6 +534,8 @@ class DeskApp(App[int]):
         if warning:
             self.notify(warning, title="Insecure connection", severity="warning", timeout=20, markup=False)
         existing = self._services.get(profile_name)
+        if existing is not None and existing.credentials_refused():
+            existing = None  # the profile may have been fixed since: sign in afresh with what the file says now
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.profile_name = profile_name
@@ -565,5 +619,25 @@ class DeskApp(App[int]):
 
         flush_all_drafts(self)
         getattr(self, "_restore_signals", lambda: None)()
-        for service in self._services.values():
-            await service.aclose()
+        await self._close_services()
+
+    async def _close_services(self) -> None:
+        """Revoke the session tokens this run minted (at most ~2 s, all at once), then close every connection pool."""
+        from tui_desk.services.connect import close_service
+
+        await asyncio.gather(*(close_service(service) for service in self._services.values()))
+
+
+def _markup_as_plain(text: object) -> str:
+    """The text a Textual markup string shows (tags dropped, never acted on); unreadable markup as it was."""
+    from textual.content import Content
+    from textual.markup import MarkupError
+
+    try:
+        return Content.from_markup(str(text)).plain
+    except MarkupError:
+        return str(text)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

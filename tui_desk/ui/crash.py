@@ -7,21 +7,38 @@ import time
 import traceback
 from pathlib import Path
 
-from tui_desk.config.paths import state_dir
+from tui_desk.config.file_checks import create_private
+from tui_desk.config.paths import ready_state_dir
+
+NAME_TRIES = 50
 
 
 def write_crash_report(error: BaseException, directory: Path | None = None) -> Path | None:
-    """Write the traceback (code lines only, never local variables) to a 0600 file; None if that fails."""
-    folder = directory or state_dir()
+    """Write the traceback (code lines only, never local variables) to a new 0600 file; None if that fails.
+
+    The file is created with O_EXCL|O_NOFOLLOW (anything already at a name, a planted symlink too, is skipped,
+    never followed), and only in a state directory that no other user can write.
+    """
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path = folder / f"crash-{time.strftime('%Y%m%d-%H%M%S')}.txt"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        folder = ready_state_dir(directory)
+        fd, path = _new_report(folder)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write("".join(traceback.format_exception(type(error), error, error.__traceback__)))
         return path
     except OSError:
         return None
+
+
+def _new_report(folder: Path) -> tuple[int, Path]:
+    """A fresh crash file: ``crash-STAMP.txt``, else ``crash-STAMP-N.txt`` when that name is taken."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for attempt in range(NAME_TRIES):
+        path = folder / (f"crash-{stamp}.txt" if attempt == 0 else f"crash-{stamp}-{attempt}.txt")
+        try:
+            return create_private(path), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free crash report name in {folder}")
 
 
 def crash_message(error: BaseException, report: Path | None) -> str:

@@ -6,12 +6,12 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tui_desk.config.paths import state_dir
+from tui_desk.config.file_checks import UnsafePlace, private_subdirectory, read_private, write_private_atomic
+from tui_desk.config.paths import ready_state_dir, state_dir, state_dir_problem
 from tui_desk.models import CommentKind
 
 FORMAT_VERSION = 1
@@ -52,14 +52,16 @@ class DraftFiles:
         return self.directory / draft_file_name(profile, ticket_id, kind)
 
     def _ensure_directory(self) -> Path:
+        """The drafts folder, ready: its parent (the state directory) checked, itself 0700, ours, not a symlink."""
         directory = self.directory
-        directory.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        directory.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(directory, 0o700)
-        return directory
+        ready_state_dir(directory.parent)
+        return private_subdirectory(directory)
 
     def save(self, draft: SavedDraft) -> Path:
-        """Write ``draft`` atomically: a private temp file in the same directory, fsync, then rename."""
+        """Write ``draft`` atomically: a new O_EXCL|O_NOFOLLOW 0600 temp file, fsync, then rename.
+
+        Raises OSError (its ``strerror`` says why and what to do) when the state directory is unsafe.
+        """
         directory = self._ensure_directory()
         target = directory / draft_file_name(draft.profile, draft.ticket_id, draft.kind)
         record = {
@@ -72,17 +74,7 @@ class DraftFiles:
             "text": draft.text,
         }
         data = json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8")
-        fd, temp_name = tempfile.mkstemp(prefix=".draft-", suffix=".tmp", dir=directory)  # mode 0600
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp_name, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
-            raise
+        write_private_atomic(target, data)
         _fsync_directory(directory)
         return target
 
@@ -92,10 +84,16 @@ class DraftFiles:
             os.unlink(self.path_for(profile, ticket_id, kind))
 
     def load(self, profile: str) -> list[SavedDraft]:
-        """Every readable draft of ``profile``; unreadable or foreign files are skipped."""
+        """Every readable draft of ``profile``; unreadable or foreign files (symlinks too) are skipped.
+
+        Raises OSError when the state directory is unsafe: drafts others could have planted are not offered.
+        """
         directory = self.directory
         if not directory.is_dir():
             return []
+        problem = state_dir_problem(directory.parent) or state_dir_problem(directory)
+        if problem:
+            raise UnsafePlace(problem)
         drafts: list[SavedDraft] = []
         for path in sorted(directory.glob("*" + SUFFIX)):
             draft = _read(path)
@@ -107,7 +105,7 @@ class DraftFiles:
 def _read(path: Path) -> SavedDraft | None:
     """One draft file, or None when it cannot be read or is not ours."""
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
+        record = json.loads(read_private(path).decode("utf-8"))
         return SavedDraft(
             profile=str(record["profile"]),
             ticket_id=str(record["ticket_id"]),

@@ -44,13 +44,17 @@ def _quiet(task: asyncio.Task[object]) -> None:
 
 
 def begin(service: HelpdeskService, loop: asyncio.AbstractEventLoop) -> EarlyStart:
-    """Start signing in and the first page on ``loop`` (they go out once the loop runs)."""
+    """Start signing in and the first page on ``loop`` (they go out once the loop runs).
+
+    The sign-in is asked for first: where failed sign-ins are punished (Jitbit blocks the IP after 3) the session
+    holds the page until the sign-in's verdict, so a wrong password is sent once and the page never.
+    """
 
     async def first_page() -> None:
         await service.ticket_page(await start_query(service), 1)
 
-    page = loop.create_task(first_page())  # first: it is what the first frame waits for
     signing_in = loop.create_task(service.connect())
+    page = loop.create_task(first_page())  # elsewhere it goes out alongside the sign-in: the first frame waits for it
     for task in (signing_in, page):
         task.add_done_callback(_quiet)
     return EarlyStart(service, signing_in, page)

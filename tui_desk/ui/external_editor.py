@@ -9,6 +9,8 @@ import subprocess
 import tempfile
 from collections.abc import Mapping
 
+from tui_desk.config.secrets import child_env
+
 
 class EditorFailed(Exception):
     """The external editor could not be started or did not finish cleanly; the draft is unchanged."""
@@ -36,7 +38,7 @@ def edit_text(text: str, command: list[str]) -> str:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         try:
-            result = subprocess.run([*command, path], check=False)
+            result = subprocess.run([*command, path], check=False, env=child_env())  # no TUI_DESK_* secrets
         except OSError as exc:
             raise EditorFailed(f"could not start {command[0]!r}: {exc.strerror or exc}") from None
         if result.returncode != 0:

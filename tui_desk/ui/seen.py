@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import datetime
 from pathlib import Path
 
-from tui_desk.config.paths import state_dir
+from tui_desk.config.file_checks import read_private, write_private_atomic
+from tui_desk.config.paths import ready_state_dir, state_dir, state_dir_problem
 from tui_desk.models import TicketSummary
 
 
@@ -17,14 +17,18 @@ class SeenStore:
 
     def __init__(self, profile: str, directory: Path | None = None) -> None:
         safe_name = re.sub(r"[^A-Za-z0-9_.-]", "_", profile) or "default"
-        self.path = (directory or state_dir()) / f"seen-{safe_name}.json"
+        self.directory = directory or state_dir()
+        self.path = self.directory / f"seen-{safe_name}.json"
         self._seen: dict[str, str] = {}
         self._baseline: str | None = None  # the previous session's start: older updates are not "new"
         self._dirty = False
+        if state_dir_problem(self.directory) is not None:
+            return  # others could have planted it: start afresh, and save() writes nothing there
         try:
-            data = json.loads(self.path.read_text("utf-8"))
+            data = json.loads(read_private(self.path).decode("utf-8"))
             self._seen = {str(k): str(v) for k, v in data.get("seen", {}).items()}
-            self._baseline = data.get("last_visit")
+            last_visit = data.get("last_visit")
+            self._baseline = last_visit if isinstance(last_visit, str) else None
         except (OSError, ValueError, AttributeError):
             pass
 
@@ -43,14 +47,14 @@ class SeenStore:
             self._dirty = True
 
     def save(self, now: datetime) -> None:
-        """Write the file (0600 in a 0700 directory); failures are ignored, this is a convenience."""
+        """Write the file atomically (0600, never through a symlink, only in a safe state directory).
+
+        Failures are ignored: this is a convenience.
+        """
+        recent = dict(sorted(self._seen.items(), key=lambda kv: kv[1])[-5000:])
+        data = json.dumps({"last_visit": now.isoformat(), "seen": recent}).encode("utf-8")
         try:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            recent = dict(sorted(self._seen.items(), key=lambda kv: kv[1])[-5000:])
-            tmp = self.path.with_suffix(".tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"last_visit": now.isoformat(), "seen": recent}, handle)
-            os.replace(tmp, self.path)
+            ready_state_dir(self.directory)
+            write_private_atomic(self.path, data)
         except OSError:
             return

@@ -306,10 +306,29 @@ class TriageRun:
     # -- applying -------------------------------------------------------------------------------
 
     async def send(self, ticket: TicketSummary, goal: Goal) -> WriteResult[Ticket]:
-        """Apply ``goal`` to one ticket: the re-read ticket (None when it could not be re-read) and warnings."""
-        if goal.action == "close":
-            return await self.service.close(ticket.id)
-        return await self.service.update(ticket.id, goal.change())
+        """Apply ``goal`` to one ticket: the re-read ticket (None when it could not be re-read) and warnings.
+
+        An unknown outcome (a timeout, a 5xx) is settled by re-reading the ticket for a while, never by sending
+        again: it raises ``UnknownOutcome`` only when the change has not shown up by then.
+        """
+        try:
+            if goal.action == "close":
+                return await self.service.close(ticket.id)
+            return await self.service.update(ticket.id, goal.change())
+        except UnknownOutcome:
+            found = await self.look_for(ticket, goal)
+            if found is None:
+                raise
+            return found
+
+    async def look_for(self, ticket: TicketSummary, goal: Goal) -> WriteResult[Ticket] | None:
+        """After an unknown outcome: the change as sent once a re-read shows it, else None (it may still arrive)."""
+        try:
+            if goal.action == "close":
+                return await self.service.find_closed(ticket.id)
+            return await self.service.find_applied(ticket.id, goal.change())
+        except DeskError:
+            return None
 
     async def apply_one(self, ticket: TicketSummary, goal: Goal) -> None:
         """Apply to a single ticket; the result is a notification that says only what is known."""

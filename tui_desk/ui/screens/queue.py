@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from tui_desk.errors import DeskError, FeatureUnavailable, Throttled, Unavailable, UnknownOutcome
+from tui_desk.errors import CredentialsRefused, DeskError, FeatureUnavailable, Throttled, Unavailable, UnknownOutcome
 from tui_desk.models import Comment, SortKey, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.pager import Pager
@@ -130,8 +130,8 @@ class QueueScreen(Screen[None]):
     def _periodic_refresh(self) -> None:
         """Refetch the queue in the background, keeping the cursor on the same ticket."""
         busy = self.query_one("#queue-search", Input).display or self.marked or self._loading_page is not None
-        if self.app.screen is not self or busy or self.service.paused_for() > 0:
-            return  # a throttling lockout pauses background refreshes (a manual R still says why it waits)
+        if self.app.screen is not self or busy or self.service.paused_for() > 0 or self.service.credentials_refused():
+            return  # a lockout or rejected credentials pause background refreshes (a manual R still says why)
         self.reload(refresh=True, keep=True)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -268,7 +268,8 @@ class QueueScreen(Screen[None]):
         again = f"tui-desk tries again by itself; {RETRY} now" if retryable else RETRY
         self.load_state.failed(exc, again, what="The tickets could not be loaded")
         self._update_title()
-        if not (retryable and self._retry_wait):
+        if not (retryable and self._retry_wait) and not isinstance(exc, CredentialsRefused):
+            # Rejected credentials already have their notice and status line: nothing was sent this time.
             self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
         if not retryable or self._retry_timer is not None:
             return

@@ -134,7 +134,7 @@ class SetupScreen(Screen[tuple[str, Profile] | None]):
     @work(exclusive=True, group="setup-test")
     async def test_connection(self, profile: Profile) -> None:
         """Connect, sign in and report the agent's name, or the typed error."""
-        from tui_desk.services.connect import open_service, profile_warning
+        from tui_desk.services.connect import close_service, open_service, profile_warning
 
         warning = profile_warning(profile)
         service = open_service(profile, "setup")
@@ -144,7 +144,7 @@ class SetupScreen(Screen[tuple[str, Profile] | None]):
             self._result(exc.user_message(), error=True)
             return
         finally:
-            await service.aclose()
+            await close_service(service)  # a HelpDesk Pro token minted by this test is revoked
         connected = f"Connected to {service.backend_title} as {identity.agent.name}."
         self._result(f"{connected} Warning: {warning}" if warning else connected, error=bool(warning))
 

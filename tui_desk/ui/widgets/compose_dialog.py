@@ -20,10 +20,12 @@ from tui_desk.errors import DeskError, ReadOnly, UnknownOutcome
 from tui_desk.models import Comment, CommentKind, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.results import (
+    CHECKING_ARRIVAL,
     NOTE_PUBLIC,
     NOTE_UNCHECKED,
     NOTES_UNCONFIRMED,
     OUTCOME_UNKNOWN,
+    SEND_AGAIN,
     THREAD_NOT_REFRESHED,
     WriteResult,
 )
@@ -225,7 +227,7 @@ class ComposeDialog(ModalScreen[None]):
         self.text_area.read_only = True
         question = confirm_question(self.ticket, self.kind)
         if self.maybe_sent:
-            question = "Send again? The last attempt may have arrived."
+            question = SEND_AGAIN
         self.app.push_screen(ConfirmDialog(question, self.confirm_detail()), self._confirmed)
 
     def confirm_detail(self) -> str:
@@ -250,7 +252,7 @@ class ComposeDialog(ModalScreen[None]):
 
     @work(exclusive=True, group="compose-send")
     async def post(self, text: str) -> None:
-        """Send the text; on an unknown outcome look at the thread once instead of sending again."""
+        """Send the text; on an unknown outcome look at the thread for a while instead of sending again."""
         status = self.query_one(StatusLine)
         status.busy = True
         self.show_message("Sending…")
@@ -269,8 +271,8 @@ class ComposeDialog(ModalScreen[None]):
             await self._sent(result)
 
     async def _check_posted(self, text: str, exc: UnknownOutcome) -> WriteResult[list[Comment]] | None:
-        """Re-read the thread once: the post may have landed although no answer came back."""
-        self.show_message("The helpdesk did not answer; checking whether the message arrived…")
+        """Re-read the thread over the settle window: the post may land although no clear answer came back."""
+        self.show_message(CHECKING_ARRIVAL)
         try:
             found = await self.service.find_sent(self.ticket.id, text, self.kind)
         except DeskError as again:

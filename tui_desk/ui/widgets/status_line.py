@@ -37,6 +37,8 @@ class StatusLine(Static):
             line.append(f"  ⏳ {waiting_text(state, time.monotonic())}", style="bold")
         elif state.state is LinkState.RETRYING:
             line.append(f"  ↻ {state.detail}, retrying in {state.wait:.0f} s", style="bold")
+        elif state.state is LinkState.REFUSED:
+            line.append("  ✕ credentials rejected: fix the profile (nothing more is sent)", style="bold reverse")
         elif state.state is LinkState.OFFLINE:
             line.append("  ✕ offline, retrying (showing loaded data)", style="bold reverse")
         if self.limited:
