@@ -194,6 +194,8 @@ class DeskApp(App[int]):
         try:
             identity = await (signing_in if signing_in is not None else self.service.connect())
         except DeskError as exc:
+            if self.service.credentials_refused():  # maybe before the app listened (the early start path)
+                self.on_link_event(LinkEvent(LinkState.REFUSED, detail=REFUSED_TEXT))
             self.notify(exc.user_message(), title=exc.title, severity="error", timeout=15, markup=False)
             return
         self.agent_name = identity.agent.name

@@ -15,7 +15,15 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from tui_desk.errors import CredentialsRefused, DeskError, FeatureUnavailable, Throttled, Unavailable, UnknownOutcome
+from tui_desk.errors import (
+    AuthError,
+    CredentialsRefused,
+    DeskError,
+    FeatureUnavailable,
+    Throttled,
+    Unavailable,
+    UnknownOutcome,
+)
 from tui_desk.models import Comment, SortKey, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.pager import Pager
@@ -266,6 +274,8 @@ class QueueScreen(Screen[None]):
             return
         retryable = isinstance(exc, (Unavailable, Throttled)) and not isinstance(exc, UnknownOutcome)
         again = f"tui-desk tries again by itself; {RETRY} now" if retryable else RETRY
+        if isinstance(exc, AuthError):  # R cannot help: the session sends nothing more with these credentials
+            again = "fix the profile, then start tui-desk again (or :profile NAME)"
         self.load_state.failed(exc, again, what="The tickets could not be loaded")
         self._update_title()
         if not (retryable and self._retry_wait) and not isinstance(exc, CredentialsRefused):
