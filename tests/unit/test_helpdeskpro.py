@@ -144,6 +144,28 @@ async def test_bad_password_is_one_request_and_auth_error(sim: HelpDeskProSimula
     assert "wrong" not in info.value.user_message()
 
 
+class RejectsWith422(HelpDeskProSimulator):
+    """A server that answers wrong credentials the way Laravel's validator often does: 422 on the email field."""
+
+    def _login(self, request: SimRequest) -> SimResponse:
+        if request.form().get("password") != "demo":
+            return self.invalid({"email": ["These credentials do not match our records."]})
+        return super()._login(request)
+
+
+async def test_a_password_rejected_with_422_is_not_sent_again() -> None:
+    sim = RejectsWith422(fresh_dataset())
+    with SimServer(sim) as server:
+        desk = make(server, password="wrong")
+        try:
+            for _ in range(3):  # start-up, R, an auto-refresh tick
+                with pytest.raises(AuthError):
+                    await desk.whoami()
+        finally:
+            await desk.aclose()
+    assert paths(sim).count(LOGIN) == 1
+
+
 async def test_missing_credentials_fail_without_a_request(sim: HelpDeskProSimulator, srv: SimServer) -> None:
     desk = make(srv, password=None)
     try:

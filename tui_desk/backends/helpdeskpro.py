@@ -289,7 +289,9 @@ class HelpDeskProBackend(Backend):
             try:
                 response = await self.http.request("POST", "auth/login", json_body=credentials, auth=None, write=False)
             except InvalidInput as exc:  # Laravel often rejects bad credentials with a 422
-                raise AuthError(exc.message) from None
+                refused = AuthError(exc.message)
+                self.http.refuse(refused)  # like a 401: these credentials are not sent again
+                raise refused from None
             data, _ = unwrap(decode_json(response), "auth/login")
             token = require(data, "token", "auth/login")
             if not isinstance(token, str) or not token:

@@ -484,6 +484,11 @@ class HttpSession:
                 self._latch(error)
             raise error
 
+    def refuse(self, error: AuthError) -> None:
+        """Latch credentials an adapter saw rejected in another way (HelpDesk Pro's 422 at sign-in)."""
+        if not self.signed_in:
+            self._latch(error)
+
     def _latch(self, error: AuthError) -> None:
         """Credentials rejected before any success: nothing more is sent with them until they change (said once)."""
         self._refusal_sent = True
