@@ -300,6 +300,7 @@ class DeskApp(App[int]):
             return
         from tui_desk.ui.widgets.limitations import LimitationsDialog
 
+        self.clear_notifications()  # the toasts said part of what the dialog lists in full; they would cover it
         self.push_screen(LimitationsDialog(self.service.backend_title, self.service.limitations()))
 
     # -- status line ----------------------------------------------------------------------------
