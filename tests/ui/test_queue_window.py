@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import FLAVOURS
-from tests.ui.conftest import wait_for
+from tests.ui.conftest import queue_loaded, wait_for
 from tui_desk.ui.screens import queue as queue_module
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.widgets.ticket_table import PENDING, TicketTable
@@ -49,11 +49,12 @@ async def test_far_rows_are_dropped_and_come_back_when_scrolled_to(make_app, fla
 
 async def test_clicks_sort_by_a_header_and_open_a_row(make_app) -> None:
     app = make_app("happyfox")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) > 20)
+    async with app.run_test(size=(100, 40)) as pilot:  # wide enough for a Priority column, too narrow for a preview
+        await queue_loaded(pilot)  # the table has stopped moving
         queue = app.screen
         table = queue.query_one(TicketTable)
-        x = sum(c.width for c in table.columns[:5]) + 1  # inside the Priority header
+        keys = [c.key for c in table.columns]
+        x = sum(c.width for c in table.columns[: keys.index("priority")]) + 1  # inside the Priority header
         await pilot.click(table, offset=(x, 0))
         await wait_for(pilot, lambda: queue.sort == "priority" and bool(queue.rows) and queue._loading_page is None)
         ranks = [t.priority.rank for t in queue.rows[:20] if t is not None and t.priority is not None]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Select, SelectionList, Static
+from textual.strip import Strip
+from textual.widgets import OptionList, Select, SelectionList, Static
 
 from tui_desk.errors import DeskError, FeatureUnavailable
 from tui_desk.models import Agent, Category, Priority, Status
@@ -19,14 +22,16 @@ from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.views import QueueFilter
 from tui_desk.ui.widgets.load_state import LoadState, failure_text
 
-HINT = "space toggles · tab moves · ctrl+s applies · ctrl+x clears · esc cancels"
+HINT = "space tick · tab next · ctrl+s apply · ctrl+x clear all · esc cancel"  # fits 80 columns
 # (widget id, title, what the list holds): each list loads on its own, so one missing list never empties the others.
 LISTS = (
     ("filter-status", "Status", "statuses"),
     ("filter-priority", "Priority", "priorities"),
     ("filter-category", "Category", "categories"),
 )
-NAME_PREFIX = {"filter-status": "", "filter-priority": "p", "filter-category": "c"}
+# Ids of different kinds may be equal (status 1, agent 1): each kind has its own prefix in the label lookup.
+NAME_PREFIX = {"filter-status": "s", "filter-priority": "p", "filter-category": "c", "agents": "a"}
+TICKED, UNTICKED = "[x] ", "[ ] "  # readable without colour (NO_COLOR, 16 colours)
 Named = Status | Priority | Category
 
 
@@ -35,6 +40,29 @@ def list_failure(what: str, error: DeskError) -> str:
     if isinstance(error, FeatureUnavailable):
         return f"{what.capitalize()}: not available on this server."
     return failure_text(error, "R retries", what=f"{what.capitalize()} could not be loaded")
+
+
+class CheckList(SelectionList[str]):
+    """A checklist drawing ``[x]`` / ``[ ]`` boxes, with its first row highlighted as soon as it has focus."""
+
+    def _left_gutter_width(self) -> int:
+        return len(TICKED)
+
+    def render_line(self, y: int) -> Strip:
+        """The option's line after a text checkbox (the base class draws a colour-only toggle)."""
+        line = OptionList.render_line(self, y)
+        index = int(self.scroll_offset.y) + y
+        if index >= self.option_count:
+            return line
+        ticked = self.get_option_at_index(index).value in self._selected
+        style = next(iter(line)).style or self.rich_style
+        box = Segment(TICKED if ticked else UNTICKED, style + Style(bold=ticked, meta={"option": index}))
+        return Strip([box, *line])
+
+    def on_focus(self) -> None:
+        """Highlight the first row, so the first space ticks it."""
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0
 
 
 class FilterDialog(ModalScreen[QueueFilter | None]):
@@ -61,7 +89,7 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
         super().__init__()
         self.service = service
         self.current = current
-        self._names: dict[str, str] = {"me": "me", "unassigned": "unassigned"}
+        self._names: dict[str, str] = {"ame": "me", "aunassigned": "unassigned"}
         self._loaded: set[str] = set()  # widget ids of the lists (and "agents") filled so far
 
     def compose(self) -> ComposeResult:
@@ -75,7 +103,7 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
                 for widget_id, _title, _what in LISTS:
                     with Vertical(classes="filter-column"):
                         yield LoadState(id=f"{widget_id}-state")
-                        yield SelectionList[str](id=widget_id)
+                        yield CheckList(id=widget_id)
 
     def on_mount(self) -> None:
         """Fill the lists from the backend's reference data."""
@@ -142,7 +170,7 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
             self._loaded.add("agents")
             state.ready()
             choices += [(safe_text(a.name, single_line=True), a.id) for a in agents]
-            self._names.update({a.id: a.name for a in agents})
+            self._names.update({NAME_PREFIX["agents"] + a.id: a.name for a in agents})
         select = self.query_one("#filter-assignee", Select)
         value = select.value
         select.set_options(choices)
@@ -150,18 +178,23 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
         if wanted and wanted in {key for _label, key in choices}:
             select.value = wanted
 
+    def _ticked(self, widget_id: str) -> tuple[str, ...]:
+        """The ticked ids of a list, in the order it shows them (the banner reads as the dialog did)."""
+        selection = self.query_one(f"#{widget_id}", SelectionList)
+        ticked = set(selection.selected)
+        options = (selection.get_option_at_index(i) for i in range(selection.option_count))
+        return tuple(option.value for option in options if option.value in ticked)
+
     def _result(self) -> QueueFilter:
         names = self._names
-        statuses = tuple(self.query_one("#filter-status", SelectionList).selected)
-        priorities = tuple(self.query_one("#filter-priority", SelectionList).selected)
-        categories = tuple(self.query_one("#filter-category", SelectionList).selected)
+        statuses, priorities, categories = (self._ticked(widget_id) for widget_id, _title, _what in LISTS)
         value = self.query_one("#filter-assignee", Select).value
         assignee = value if isinstance(value, str) else None
-        labels = [names.get(s, s) for s in statuses]
+        labels = [names.get("s" + s, s) for s in statuses]
         labels += [names.get("p" + p, p) for p in priorities]
         labels += [names.get("c" + c, c) for c in categories]
         if assignee:
-            labels.append("@" + names.get(assignee, assignee))
+            labels.append("@" + names.get(NAME_PREFIX["agents"] + assignee, assignee))
         return QueueFilter(statuses, priorities, categories, assignee, tuple(one_line(label, 30) for label in labels))
 
     def action_apply(self) -> None:

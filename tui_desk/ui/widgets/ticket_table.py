@@ -19,6 +19,7 @@ from textual.strip import Strip
 
 CellSource = Callable[[int], list[Text] | None]  # the cells of row n, or None while that row is not loaded
 PENDING = "…"
+SORT_ARROWS = {True: "▼", False: "▲"}  # by descending
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class TicketTable(ScrollView, can_focus=True):
         self._width = 0  # of all the columns
         self._column_meta: list[Style] = []
         self.row_count = 0
+        self.sort: tuple[str, bool] | None = None  # the sorted column's key, and whether descending
         self._strips: LRUCache[tuple[int, bool, bool, int], Strip] = LRUCache(512)
 
     # -- content ------------------------------------------------------------------------------
@@ -275,8 +277,27 @@ class TicketTable(ScrollView, can_focus=True):
 
     def _header(self, width: int) -> Strip:
         style = self.rich_style + self.get_component_rich_style("ticket-table--header")
-        labels = [Text(column.label[: column.width]) for column in self.columns]
-        return self._strip(labels, width, style)
+        return self._strip([self.header_label(column) for column in self.columns], width, style)
+
+    def header_label(self, column: TableColumn) -> Text:
+        """A column's header, cut to leave a one-cell gap before the next, with ▲/▼ on the sorted column."""
+        room = max(0, column.width - 1)
+        arrow = ""
+        if self.sort is not None and self.sort[0] == column.key and room:
+            arrow = SORT_ARROWS[self.sort[1]]
+            room -= 1
+        label = Text(column.label)
+        if label.cell_len > room:
+            label.truncate(room, overflow="ellipsis")
+        label.append(arrow)
+        return label
+
+    def set_sort(self, key: str | None, descending: bool = True) -> None:
+        """Show ▲ (ascending) or ▼ (descending) after the header of column ``key`` (None: no sorted column)."""
+        sort = None if key is None else (key, descending)
+        if sort != self.sort:
+            self.sort = sort
+            self.refresh_line(0)
 
     def _row(self, index: int, cursor: bool, width: int) -> Strip:
         parity = "ticket-table--odd-row" if index % 2 else "ticket-table--even-row"  # as DataTable's zebra stripes
