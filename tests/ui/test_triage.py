@@ -11,6 +11,7 @@ from textual.widgets import Static
 from tests.conftest import FLAVOURS
 from tests.ui.conftest import wait_for
 from tui_desk.simulators.dataset import PRIORITIES, STATUSES, DAgent, DTicket
+from tui_desk.ui.prefs import Prefs, save_prefs
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
 from tui_desk.ui.triage import WORKER_GROUP
@@ -22,6 +23,12 @@ from tui_desk.ui.widgets.ticket_table import TicketTable
 SIZE = (120, 40)
 STATUS_NAME = {key: name for key, name, _closed, _waiting in STATUSES}
 PRIORITY_NAME = {rank: name for rank, name in PRIORITIES}
+
+
+@pytest.fixture(autouse=True)
+def no_preview(private_state: None) -> None:
+    """The queue's own Priority column is read here: the preview pane (tests/ui/test_preview.py) stays off."""
+    save_prefs(Prefs(preview=False))
 
 
 def assignable(app, ticket_id: str) -> list[DAgent]:
@@ -307,8 +314,8 @@ async def test_bulk_priority(make_app, flavour: str) -> None:
         await wait_for(pilot, lambda: app.screen is queue and triage_idle(app))
         assert all(t.priority.name == "Critical" for t in queue.rows[:3])
         assert all("Criti" in cell(queue, i, "priority") for i in ids)
-        assert queue.marked == set()
-        assert not any("●" in cell(queue, i, "mark") for i in ids)
+        assert queue.marked == set(ids)  # marks stay until cleared (U)
+        assert all("●" in cell(queue, i, "mark") for i in ids)
         assert "Priority set to Critical on 3 tickets" in messages(app)
 
 
@@ -329,11 +336,13 @@ async def test_bulk_with_a_failure_shows_each_result(make_app, flavour: str) -> 
         lines = [plain(progress.query_one(f"#bulk-item-{i}", Static).content) for i in range(3)]
         assert "Not found" in lines[1] and "ok" in lines[0]
         assert "2 of 3 done, 1 not" in plain(progress.query_one("#bulk-count", Static).content)
-        # It stays until dismissed; only the failed ticket stays marked.
+        # It stays until dismissed; every mark stays, and f keeps only the failed ticket marked.
         await pilot.pause(0.3)
         assert app.screen is progress
+        assert queue.marked == set(ids)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: app.screen is queue)
         assert queue.marked == {ids[1]}
-        await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is queue)
         assert "On hold" in cell(queue, ids[0], "status")
 
@@ -356,7 +365,8 @@ async def test_bulk_close_names_the_tickets(make_app) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
         await wait_for(pilot, lambda: all(record(app, i).status == "closed" for i in ids))
-        await wait_for(pilot, lambda: app.screen is queue and triage_idle(app) and not queue.marked)
+        await wait_for(pilot, lambda: app.screen is queue and triage_idle(app))
+        assert queue.marked == set(ids)
         assert "Closed 3 tickets" in messages(app)
 
 
@@ -424,7 +434,7 @@ async def test_bulk_shows_progress_and_escape_stops_what_is_not_sent(make_app) -
         app.simulator.faults.latency = 0.0
         assert [r.outcome for r in progress.results] == [Outcome.OK] * 3 + [Outcome.NOT_SENT] * 3
         assert [record(app, i).status == "hold" for i in ids] == [True] * 3 + [False] * 3
-        assert queue.marked == set(ids[3:])
+        assert queue.marked == set(ids)  # marks stay; f would keep only the three not sent
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is queue)
 

@@ -188,7 +188,7 @@ async def test_bulk_results_separate_ignored_from_not_refreshed(make_app) -> Non
         progress = app.screen
         assert [r.outcome for r in progress.results] == [Outcome.NOT_REFRESHED] * 3
         assert all(record(app, i).assignee_id == target.id for i in ids)
-        assert queue.marked == set()  # sent: nothing left to do on them
+        assert queue.marked == set(ids)  # sent; marks stay until cleared (U)
         assert progress.failed_count == 0
 
 

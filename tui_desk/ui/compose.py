@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import App
 from textual.screen import Screen
 
-from tui_desk.models import CommentKind, TicketSummary
+from tui_desk.models import CommentKind, Ticket, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.ui.drafts import Draft, DraftStore
 from tui_desk.ui.widgets.compose_dialog import ComposeDialog, SentCallback
@@ -25,16 +27,25 @@ def drafts_of(app: App[object], service: HelpdeskService) -> DraftStore:
 
 
 def start_compose(
-    screen: Screen[object], service: HelpdeskService, ticket: TicketSummary, kind: CommentKind, on_sent: SentCallback
+    screen: Screen[object],
+    service: HelpdeskService,
+    ticket: TicketSummary,
+    kind: CommentKind,
+    on_sent: SentCallback,
+    on_changed: Callable[[Ticket], None] | None = None,
 ) -> None:
-    """Open the composer for ``ticket`` with its saved draft; ``on_sent`` receives the re-read thread after a send."""
+    """Open the composer for ``ticket`` with its saved draft.
+
+    ``on_sent`` receives the re-read thread after a send; ``on_changed`` the re-read ticket after "send and set
+    status" changed it.
+    """
     app = screen.app
     if kind is CommentKind.SYSTEM:
         return
     if kind is CommentKind.NOTE and not service.capabilities.internal_notes:
         app.notify(f"{service.backend_title} has no internal notes.", severity="warning", markup=False)
         return
-    app.push_screen(ComposeDialog(service, ticket, kind, drafts_of(app, service), on_sent))
+    app.push_screen(ComposeDialog(service, ticket, kind, drafts_of(app, service), on_sent, on_changed))
 
 
 def resume_message(drafts: list[Draft]) -> str:

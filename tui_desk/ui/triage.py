@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
+from textual.app import App
 from textual.screen import Screen
-from textual.worker import WorkerState
+from textual.worker import WorkerCancelled, WorkerError, WorkerState
 
 from tui_desk.errors import DeskError, NotApplied, PermissionDenied, ReadOnly, UnknownOutcome, Unsupported
 from tui_desk.models import Agent, Priority, Status, Ticket, TicketChange, TicketSummary
@@ -24,6 +26,8 @@ TriageAction = Literal["status", "priority", "assignee", "close"]
 T = TypeVar("T", Status, Priority, Agent)
 
 WORKER_GROUP = "triage"
+CONNECT_GROUP = "connect"  # the app's sign-in worker (DeskApp.connect): "me" needs its answer
+SIGN_IN_WAIT = 15.0  # seconds the assignee picker waits for a sign-in under way before offering without "you"
 BULK_CONCURRENCY = 3  # tickets in flight at once; the service serialises writes per ticket
 CONFIRM_LIST = 8  # tickets named in the close confirmation before "and N more"
 # The picker's id for "nobody"; TicketChange(assignee_id="") unassigns on every adapter
@@ -95,8 +99,15 @@ def start_triage(
     tickets: list[TicketSummary],
     action: TriageAction,
     on_updated: Callable[[Ticket], None],
+    *,
+    on_done: Callable[[], None] | None = None,
+    then: str = "",
 ) -> None:
-    """Ask for the new value (or confirmation), apply it to every ticket, and report each result."""
+    """Ask for the new value (or confirmation), apply it to every ticket, and report each result.
+
+    ``on_done`` runs once a single ticket has the change (sent, or it already had it); ``then`` is a line added to
+    the confirmation saying what follows ("Then: the next ticket, #218").
+    """
     app = screen.app
     if not tickets:
         return
@@ -106,7 +117,7 @@ def start_triage(
     if any(w.group == WORKER_GROUP and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
         app.notify("A triage change is still being sent; wait for it to finish.", severity="warning", markup=False)
         return
-    run = TriageRun(screen, service, list(tickets), action, on_updated)
+    run = TriageRun(screen, service, list(tickets), action, on_updated, on_done=on_done, then=then)
     # On the app, not the screen: leaving the screen must not cancel a write half-way.
     app.run_worker(run.run(), group=WORKER_GROUP, name=f"triage {action}")
 
@@ -123,6 +134,7 @@ class Options:
     choices: list[Choice]
     notice: str = ""
     empty: str = "Nothing to choose from."
+    hints: dict[str, str] = field(default_factory=dict)  # typed word -> what to say when nothing matches it
 
 
 def status_choice(status: Status) -> Choice:
@@ -135,11 +147,24 @@ def priority_choice(priority: Priority) -> Choice:
     return Choice(priority.id, priority.name)
 
 
+ME_WORDS = "me myself"  # typed in the assignee picker, they find the signed-in agent
+
+
 def agent_choice(agent: Agent, me: Agent | None) -> Choice:
-    """An agent option; the signed-in agent is marked "you" and found by typing "me"."""
+    """An agent option; the signed-in agent is marked "you" and found by typing "me" or "myself"."""
     mine = me is not None and agent.id == me.id
     detail = " · ".join(x for x in (agent.email or "", "you" if mine else "") if x)
-    return Choice(agent.id, agent.name, detail, keywords="me" if mine else "")
+    return Choice(agent.id, agent.name, detail, keywords=ME_WORDS if mine else "")
+
+
+def me_hints(me: Agent | None, agents: list[Agent]) -> dict[str, str]:
+    """What the picker says to "me" when the signed-in agent is not among ``agents`` (else nothing)."""
+    if me is None:
+        return dict.fromkeys(ME_WORDS.split(), "You are not known on this server (no signed-in agent): pick a name.")
+    if any(a.id == me.id for a in agents):
+        return {}
+    why = f"You ({one_line(me.name, 40)}) cannot be assigned here: the helpdesk does not offer you for these tickets."
+    return dict.fromkeys(ME_WORDS.split(), why)
 
 
 def unique(values: Iterable[T | None]) -> list[T]:
@@ -165,6 +190,26 @@ def unavailable(what: str, exc: DeskError, fallback: bool) -> str:
     return f"{head}: nothing to pick."
 
 
+async def signed_in_agent(app: App[object], service: HelpdeskService) -> Agent | None:
+    """The signed-in agent; while the sign-in is still under way (it runs beside the first page), wait for it."""
+    if service.identity is None:
+        signing_in = [w for w in app.workers if w.group == CONNECT_GROUP and not w.is_finished]
+        for worker in signing_in:
+            with suppress(WorkerError, WorkerCancelled, TimeoutError):
+                await asyncio.wait_for(worker.wait(), SIGN_IN_WAIT)
+    return service.identity.agent if service.identity else None
+
+
+async def status_options(service: HelpdeskService, seen: list[TicketSummary]) -> Options:
+    """Every status; without the list, the statuses of the ``seen`` tickets (said in the picker's notice)."""
+    try:
+        statuses = await service.statuses()
+    except DeskError as exc:
+        found = unique(t.status for t in seen)
+        return Options([status_choice(s) for s in found], unavailable("status list", exc, bool(found)))
+    return Options([status_choice(s) for s in statuses], empty="This helpdesk lists no statuses.")
+
+
 class TriageRun:
     """One triage from question to results, run in an app worker so dialogs can be awaited."""
 
@@ -175,8 +220,13 @@ class TriageRun:
         tickets: list[TicketSummary],
         action: TriageAction,
         on_updated: Callable[[Ticket], None],
+        *,
+        on_done: Callable[[], None] | None = None,
+        then: str = "",
     ) -> None:
         self.screen = screen
+        self.on_done = on_done
+        self.then = then
         self.app = screen.app
         self.service = service
         self.tickets = tickets
@@ -194,13 +244,19 @@ class TriageRun:
         if goal is None:
             return
         single = self.single
-        if single is not None:
-            if goal.already(single):
-                self.app.notify(goal.unchanged(single), markup=False)
-                return
-            await self.apply_one(single, goal)
-        else:
+        if single is None:
             await self.apply_bulk(goal)
+            return
+        if goal.already(single):
+            self.app.notify(goal.unchanged(single), markup=False)
+            self.done()
+        elif await self.apply_one(single, goal):
+            self.done()
+
+    def done(self) -> None:
+        """The single ticket has the change: run the follow-up (close and next), if any."""
+        if self.on_done is not None and self.screen.is_attached:
+            self.on_done()
 
     # -- asking ---------------------------------------------------------------------------------
 
@@ -210,6 +266,7 @@ class TriageRun:
             single = self.single
             if single is not None and current_id(single, "close") == "closed":
                 self.app.notify(Goal("close", None, "closed").unchanged(single), markup=False)
+                self.done()
                 return None
             question, detail = self.close_question()
             confirmed = await self.app.push_screen_wait(ConfirmDialog(question, detail))
@@ -225,6 +282,7 @@ class TriageRun:
             subtitle=self.picker_subtitle(),
             notice=options.notice,
             empty=options.empty,
+            hints=options.hints,
         )
         picked = await self.app.push_screen_wait(picker)
         if picked is None:
@@ -236,7 +294,8 @@ class TriageRun:
         """The confirmation text naming the ticket(s)."""
         single = self.single
         if single is not None:
-            return f"Close ticket {ref(single)}?", one_line(single.subject, 70)
+            subject = one_line(single.subject, 70)
+            return f"Close ticket {ref(single)}?", f"{subject}\n{self.then}" if self.then else subject
         lines = [describe(t, 56) for t in self.tickets[:CONFIRM_LIST]]
         if len(self.tickets) > CONFIRM_LIST:
             lines.append(f"… and {len(self.tickets) - CONFIRM_LIST} more")
@@ -269,12 +328,7 @@ class TriageRun:
 
     async def status_options(self) -> Options:
         """Every status; without the list, the statuses seen on loaded tickets."""
-        try:
-            statuses = await self.service.statuses()
-        except DeskError as exc:
-            seen = unique(t.status for t in self.seen_tickets())
-            return Options([status_choice(s) for s in seen], unavailable("status list", exc, bool(seen)))
-        return Options([status_choice(s) for s in statuses], empty="This helpdesk lists no statuses.")
+        return await status_options(self.service, self.seen_tickets())
 
     async def priority_options(self) -> Options:
         """Every priority; without the list, the priorities seen on loaded tickets."""
@@ -287,7 +341,7 @@ class TriageRun:
 
     async def assignee_options(self) -> Options:
         """Unassigned and the assignable agents; without the list: me, Unassigned and the assignees seen."""
-        me = self.service.identity.agent if self.service.identity else None
+        me = await signed_in_agent(self.app, self.service)
         categories = {t.category.id for t in self.tickets if t.category is not None and t.category.id}
         nobody = Choice(UNASSIGNED, "Unassigned", "nobody")
         try:
@@ -295,7 +349,7 @@ class TriageRun:
         except DeskError as exc:
             seen = unique([me, *(t.assignee for t in self.seen_tickets())])
             return Options([nobody, *(agent_choice(a, me) for a in seen)], unavailable("agent list", exc, True))
-        return Options([nobody, *(agent_choice(a, me) for a in agents)])
+        return Options([nobody, *(agent_choice(a, me) for a in agents)], hints=me_hints(me, agents))
 
     def seen_tickets(self) -> list[TicketSummary]:
         """The targeted tickets and the rows the screen has loaded (where fallback choices come from)."""
@@ -330,8 +384,8 @@ class TriageRun:
         except DeskError:
             return None
 
-    async def apply_one(self, ticket: TicketSummary, goal: Goal) -> None:
-        """Apply to a single ticket; the result is a notification that says only what is known."""
+    async def apply_one(self, ticket: TicketSummary, goal: Goal) -> bool:
+        """Apply to a single ticket, saying only what is known; True once the server took it (2xx)."""
         self.set_busy(True)
         try:
             result = await self.send(ticket, goal)
@@ -343,10 +397,10 @@ class TriageRun:
                 timeout=20,
                 markup=False,
             )
-            return
+            return False
         except DeskError as exc:
             show_error(self.screen, exc)
-            return
+            return False
         finally:
             self.set_busy(False)
         if result.value is not None:
@@ -357,11 +411,14 @@ class TriageRun:
         for warning in result.warnings:
             if warning != TICKET_NOT_REFRESHED:
                 self.warn(f"{ref(ticket)}: {warning}")
+        return True
 
     async def apply_bulk(self, goal: Goal) -> None:
         """Apply to every ticket with a small concurrency cap, following progress in a modal."""
         title = goal.done(f"{len(self.tickets)} tickets").replace(" set to ", " → ", 1)
-        progress = BulkProgress(title, [describe(t, 44) for t in self.tickets])
+        marks = getattr(self.screen, "keep_marked", None)
+        keep = None if marks is None else lambda indexes: marks({self.tickets[i].id for i in indexes})
+        progress = BulkProgress(title, [describe(t, 44) for t in self.tickets], keep_failed=keep)
         await self.app.push_screen(progress)
         limit = asyncio.Semaphore(BULK_CONCURRENCY)
 
@@ -375,8 +432,10 @@ class TriageRun:
             progress.set_result(index, result)
 
         await asyncio.gather(*(one(i, t) for i, t in enumerate(self.tickets)))
-        marks = isinstance(getattr(self.screen, "marked", None), set)
-        progress.finish("enter / esc closes" + (" · the tickets that failed stay marked" if marks else ""))
+        hint = "enter / esc closes · marks stay (U clears)"
+        if progress.unclean_count and keep is not None:
+            hint += " · f keeps only these marked"
+        progress.finish(hint if keep is not None else "enter / esc closes")
         if progress.unclean_count == 0:
             progress.dismiss(None)
             self.app.notify(goal.done(f"{len(self.tickets)} tickets"), markup=False)
@@ -392,9 +451,6 @@ class TriageRun:
         except DeskError as exc:
             detail = exc.message if exc.message != exc.title else ""
             return ItemResult(Outcome.FAILED, f"{exc.title}: {detail}" if detail else exc.title)
-        marked = getattr(self.screen, "marked", None)
-        if isinstance(marked, set):
-            marked.discard(ticket.id)
         if result.value is None:
             return ItemResult(Outcome.NOT_REFRESHED, "sent; the ticket could not be refreshed (R)")
         self.updated(result.value)

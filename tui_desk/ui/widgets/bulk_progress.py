@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -75,17 +76,20 @@ class BulkProgress(ModalScreen[None]):
     """Progress of a bulk action over items named by ``labels``: "n of N", then one result per item.
 
     While running, escape asks to stop: items not yet sent are skipped, those in flight finish.
-    Once finished, the dialog stays until enter or escape closes it.
+    Once finished, the dialog stays until enter or escape closes it; with ``keep_failed``, ``f`` hands that
+    callback the indexes of the items to look at (failed, unknown, not sent, not re-read) and closes.
     """
 
     CSS_PATH = stylesheet("triage.tcss")
     BINDINGS = [
         Binding("escape", "close", "Stop / close", id="bulk.close"),
         Binding("enter", "close_when_done", "Close", show=False, id="bulk.done"),
+        Binding("f", "keep_failed", "Keep only these marked", show=False, id="bulk.keep_failed"),
     ]
 
-    def __init__(self, title: str, labels: list[str]) -> None:
+    def __init__(self, title: str, labels: list[str], keep_failed: Callable[[list[int]], None] | None = None) -> None:
         super().__init__()
+        self.keep_failed = keep_failed
         self.title_text = title
         self.labels = labels
         self.total = len(labels)
@@ -174,3 +178,10 @@ class BulkProgress(ModalScreen[None]):
         """Close once every item has finished."""
         if not self.running:
             self.dismiss(None)
+
+    def action_keep_failed(self) -> None:
+        """Once finished: keep marked only the items that did not end cleanly, and close."""
+        if self.running or self.keep_failed is None:
+            return
+        self.keep_failed([i for i, r in enumerate(self.results) if r is None or not r.outcome.clean])
+        self.dismiss(None)

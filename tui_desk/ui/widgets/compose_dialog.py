@@ -16,11 +16,12 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
-from tui_desk.errors import DeskError, ReadOnly, UnknownOutcome
-from tui_desk.models import Comment, CommentKind, TicketSummary
+from tui_desk.errors import DeskError, NotApplied, ReadOnly, UnknownOutcome
+from tui_desk.models import Comment, CommentKind, Status, Ticket, TicketChange, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.results import (
     CHECKING_ARRIVAL,
+    NOT_REFRESHED_SUFFIX,
     NOTE_PUBLIC,
     NOTE_UNCHECKED,
     NOTES_UNCONFIRMED,
@@ -34,6 +35,7 @@ from tui_desk.ui.external_editor import EditorFailed, edit_text, editor_command
 from tui_desk.ui.safe import clean, one_line, safe_text
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.confirm import ConfirmDialog
+from tui_desk.ui.widgets.picker import Choice
 from tui_desk.ui.widgets.status_line import StatusLine
 
 # Called with the re-read thread, or None when the post was sent but the thread could not be re-read.
@@ -67,6 +69,22 @@ def confirm_question(ticket: TicketSummary, kind: CommentKind) -> str:
     return f"Reply to customer {recipient(ticket)}?"
 
 
+def closed_notice(ticket: TicketSummary) -> str:
+    """What the composer says on a closed ticket ("" when it is open): no claim about what the helpdesk does."""
+    status = ticket.status
+    if status is None or not status.closed:
+        return ""
+    return (
+        f"#{one_line(ticket.number, 20)} is closed ({one_line(status.name, 30)}). Sending does not change its "
+        "status in tui-desk; ctrl+g sends and sets a status."
+    )
+
+
+def status_question(ticket: TicketSummary, kind: CommentKind, status: Status) -> str:
+    """The send-and-set-status confirmation: "Reply to customer x@y, then set status Pending?"."""
+    return f"{confirm_question(ticket, kind)[:-1]}, then set status {one_line(status.name, 40)}?"
+
+
 def sent_headline(ticket: TicketSummary, kind: CommentKind, result: WriteResult[list[Comment]]) -> str:
     """The success line, only as far as it is true: "" when a warning says it all (a note stored public)."""
     if kind is not CommentKind.NOTE:
@@ -85,6 +103,7 @@ class ComposeDialog(ModalScreen[None]):
     AUTO_FOCUS = "#compose-text"
     BINDINGS = [
         Binding("ctrl+s", "send", "Send", priority=True, id="compose.send"),
+        Binding("ctrl+g", "send_status", "Send+status", priority=True, id="compose.send_status"),
         Binding("ctrl+e", "external_editor", "$EDITOR", priority=True, id="compose.editor"),
         Binding("ctrl+t", "canned", "Canned", priority=True, id="compose.canned"),
         Binding("escape", "close", "Close (keeps draft)", id="compose.close"),
@@ -97,8 +116,11 @@ class ComposeDialog(ModalScreen[None]):
         kind: CommentKind,
         drafts: DraftStore,
         on_sent: SentCallback,
+        on_changed: Callable[[Ticket], None] | None = None,
     ) -> None:
         super().__init__(classes=kind.value)
+        self.on_changed = on_changed  # gets the re-read ticket after "send and set status"
+        self.then_status: Status | None = None  # the status to set once the text is sent (ctrl+g)
         self.service = service
         self.ticket = ticket
         self.kind = kind
@@ -136,6 +158,7 @@ class ComposeDialog(ModalScreen[None]):
         area.border_title = "Internal note" if self.kind is CommentKind.NOTE else "Reply"
         area.move_cursor(area.document.end)
         self._autosave = self.set_interval(AUTOSAVE_SECONDS, self.save_draft)
+        self.show_message(closed_notice(self.ticket))
 
     @property
     def text_area(self) -> TextArea:
@@ -212,27 +235,75 @@ class ComposeDialog(ModalScreen[None]):
             )
         self.dismiss(None)
 
-    def action_send(self) -> None:
-        """Ask for confirmation naming the audience, then post once."""
+    def _start_sending(self) -> bool:
+        """Check there is something to send and that writes are allowed, then lock the editor; False if not."""
         if self.sending:
-            return
+            return False
         self.save_draft()
         if not self.text.strip():
             self.show_message("Nothing to send: the message is empty.", error=True)
-            return
+            return False
         if self.service.read_only:
             self._failed(ReadOnly("this profile is read-only; nothing was sent"))
-            return
+            return False
         self.sending = True
         self.text_area.read_only = True
-        question = confirm_question(self.ticket, self.kind)
-        if self.maybe_sent:
-            question = SEND_AGAIN
+        self.show_message("")
+        return True
+
+    def action_send(self) -> None:
+        """Ask for confirmation naming the audience, then post once."""
+        if not self._start_sending():
+            return
+        self.then_status = None
+        question = SEND_AGAIN if self.maybe_sent else confirm_question(self.ticket, self.kind)
         self.app.push_screen(ConfirmDialog(question, self.confirm_detail()), self._confirmed)
+
+    def action_send_status(self) -> None:
+        """Send and set status: pick the status, confirm both, post once, and only then change the status."""
+        if self._start_sending():
+            self.ask_status()
+
+    @work(exclusive=True, group="compose-status")
+    async def ask_status(self) -> None:
+        """The status picker, then the confirmation naming the audience and the new status."""
+        from tui_desk.ui.triage import status_options
+        from tui_desk.ui.widgets.picker import Picker
+
+        status_line = self.query_one(StatusLine)
+        status_line.busy = True
+        try:
+            options = await status_options(self.service, [self.ticket])
+        finally:
+            status_line.busy = False
+        where = f"#{one_line(self.ticket.number, 20)}"
+        current = self.ticket.status.id if self.ticket.status else None
+        title = f"Send, then set status of {where}"
+        picker = Picker(title, options.choices, current=current, notice=options.notice, empty=options.empty)
+        picked = await self.app.push_screen_wait(picker)
+        status = None if picked is None else next(s for s in await self._statuses(options.choices) if s.id == picked)
+        if status is None:
+            self._ready()
+            self.show_message("Not sent. Your draft is kept.")
+            return
+        self.then_status = status
+        question = SEND_AGAIN if self.maybe_sent else status_question(self.ticket, self.kind, status)
+        detail = f"{self.confirm_detail()}\nThe status becomes {one_line(status.name, 40)} only after it is sent."
+        self.app.push_screen(ConfirmDialog(question, detail), self._confirmed)
+
+    async def _statuses(self, choices: list[Choice]) -> list[Status]:
+        """The statuses behind the picker's choices (from the service's list, else built from the choices)."""
+        try:
+            known = {s.id: s for s in await self.service.statuses()}
+        except DeskError:
+            known = {}
+        return [known.get(c.id) or Status(id=c.id, name=c.label, closed=c.detail == "closes") for c in choices]
 
     def confirm_detail(self) -> str:
         """The ticket, who will see the text, and what is not known about it (notes on an unproven server)."""
         lines = [f"Ticket #{one_line(self.ticket.number, 20)}: " + one_line(self.ticket.subject, 60)]
+        if self.ticket.status is not None and self.ticket.status.closed and self.then_status is None:
+            lines.append("The ticket is closed; sending does not change its status.")
         if self.kind is not CommentKind.NOTE:
             lines.append("The customer receives this reply.")
         elif self.service.notes_confirmed:
@@ -270,6 +341,48 @@ class ComposeDialog(ModalScreen[None]):
         if result is not None:
             await self._sent(result)
 
+    async def _set_status(self, wanted: Status) -> None:
+        """After the post was sent (2xx): change the status once and say exactly what happened to it."""
+        where = f"#{one_line(self.ticket.number, 20)}"
+        name = one_line(wanted.name, 40)
+        if self.ticket.status is not None and self.ticket.status.id == wanted.id:
+            self.app.notify(f"{where} already has status {name}; not changed.", markup=False)
+            return
+        change = TicketChange(status_id=wanted.id)
+        try:
+            try:
+                result = await self.service.update(self.ticket.id, change)
+            except UnknownOutcome:
+                found = await self._find_applied(change)
+                if found is None:
+                    raise
+                result = found
+        except UnknownOutcome:
+            self._status_problem(f"{where}: sent; status change to {name}: {OUTCOME_UNKNOWN}", "Status unknown")
+            return
+        except NotApplied as exc:
+            self._status_problem(f"{where}: sent; status not changed: {exc.message}.", "Status not changed")
+            return
+        except DeskError as exc:
+            why = exc.user_message()
+            self._status_problem(f"{where}: sent; status not changed: {why} Press s to set it.", "Status not changed")
+            return
+        if result.value is not None and self.on_changed is not None:
+            self.on_changed(result.value)
+        suffix = "" if result.value is not None else NOT_REFRESHED_SUFFIX
+        self.app.notify(f"Status of {where} set to {name}{suffix}.", markup=False)
+
+    async def _find_applied(self, change: TicketChange) -> WriteResult[Ticket] | None:
+        """After an unknown outcome of the status change: the re-read ticket once it shows it, never a resend."""
+        try:
+            return await self.service.find_applied(self.ticket.id, change)
+        except DeskError:
+            return None
+
+    def _status_problem(self, message: str, title: str) -> None:
+        """The post went out but the status did not (or may not have): said on screen for long enough."""
+        self.app.notify(message, title=title, severity="error", timeout=20, markup=False)
+
     async def _check_posted(self, text: str, exc: UnknownOutcome) -> WriteResult[list[Comment]] | None:
         """Re-read the thread over the settle window: the post may land although no clear answer came back."""
         self.show_message(CHECKING_ARRIVAL)
@@ -285,7 +398,8 @@ class ComposeDialog(ModalScreen[None]):
     def _unknown(self, exc: UnknownOutcome, detail: str) -> None:
         """Keep the draft and say the outcome is unknown; the next send asks first."""
         self.maybe_sent = True
-        self._failed(exc, f"{OUTCOME_UNKNOWN} {detail} Your draft is kept.")
+        unchanged = " The status was not changed." if self.then_status is not None else ""
+        self._failed(exc, f"{OUTCOME_UNKNOWN} {detail}{unchanged} Your draft is kept.")
 
     async def _sent(self, result: WriteResult[list[Comment]]) -> None:
         self._done = True
@@ -301,6 +415,14 @@ class ComposeDialog(ModalScreen[None]):
             self.app.notify(
                 f"{where}: {warning}", title="Check the ticket", severity="warning", timeout=20, markup=False
             )
+        if self.then_status is not None:  # only now: the post is known to be sent
+            self.show_message("Sent; setting the status…")
+            status = self.query_one(StatusLine)
+            status.busy = True
+            try:
+                await self._set_status(self.then_status)
+            finally:
+                status.busy = False
         outcome = self.on_sent(result.value)
         if inspect.isawaitable(outcome):
             await outcome

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -30,13 +30,13 @@ class Choice:
     id: str
     label: str
     detail: str = ""
-    keywords: str = ""  # words that find it without being shown (``me`` for the signed-in agent)
+    keywords: str = ""  # words that find it without being shown (``me myself`` for the signed-in agent)
 
     def matches(self, terms: list[str]) -> bool:
-        """True when every typed term occurs in the label, detail or keywords (case-insensitive)."""
+        """True when every typed term occurs in the label or detail, or starts a keyword (case-insensitive)."""
         haystack = f"{self.label} {self.detail}".casefold()
         words = self.keywords.casefold().split()
-        return all(term in haystack or term in words for term in terms)
+        return all(term in haystack or any(w.startswith(term) for w in words) for term in terms)
 
 
 def filter_choices(choices: Sequence[Choice], typed: str) -> list[Choice]:
@@ -57,7 +57,7 @@ class Picker(ModalScreen[str | None]):
     The typeahead box keeps the focus: printable keys filter, the arrow and page keys move the highlight,
     and enter picks the highlighted option. ``current`` is marked and highlighted first. ``notice`` stays above
     the options (what could not be loaded, what is offered instead); ``empty`` is shown when there is nothing
-    to pick at all.
+    to pick at all; ``hints`` say why a typed word (e.g. "me") matches nothing, instead of a bare "No match".
     """
 
     CSS_PATH = stylesheet("triage.tcss")
@@ -81,8 +81,10 @@ class Picker(ModalScreen[str | None]):
         subtitle: str = "",
         notice: str = "",
         empty: str = EMPTY,
+        hints: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self.hints = {word.casefold(): text for word, text in (hints or {}).items()}
         self.title_text = title
         self.subtitle = subtitle
         self.notice = notice
@@ -123,9 +125,8 @@ class Picker(ModalScreen[str | None]):
         self.shown = filter_choices(self.choices, typed)
         options.clear_options()
         if not self.shown:
-            options.add_option(
-                Option(safe_text(self.empty if not self.choices else "No match", "italic"), disabled=True)
-            )
+            message = self.hints.get(typed.strip().casefold(), "No match")
+            options.add_option(Option(safe_text(self.empty if not self.choices else message, "italic"), disabled=True))
             return
         options.add_options([Option(self._label(c), id=str(index)) for index, c in enumerate(self.shown)])
         ids = [c.id for c in self.shown]
