@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from tui_desk.models import CommentKind
 from tui_desk.ui.draft_files import DraftFiles, SavedDraft
@@ -19,11 +21,21 @@ class Draft:
     text: str
     profile: str = ""
     number: str = ""
+    saved_at: str = ""  # ISO time of the last change (from the file for drafts of an earlier run); "" unknown
 
     @property
     def label(self) -> str:
         """``#123`` (the ticket number when known, else its id)."""
         return f"#{self.number or self.ticket_id}"
+
+    @property
+    def changed_at(self) -> datetime | None:
+        """When the draft last changed, when known."""
+        try:
+            stamp = datetime.fromisoformat(self.saved_at)
+        except ValueError:
+            return None
+        return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
 
 
 class DraftStore:
@@ -41,6 +53,7 @@ class DraftStore:
         self._dirty: set[DraftKey] = set()
         self._loaded: set[str] = set()
         self.last_error: OSError | None = None
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # stamps each change (the drafts list's age)
 
     def use_profile(self, profile: str) -> list[Draft]:
         """Act on ``profile`` from now on; returns its drafts, loading saved ones on first use."""
@@ -54,7 +67,8 @@ class DraftStore:
                 saved = []
             for item in saved:
                 key = (profile, item.ticket_id, item.kind)
-                self._drafts.setdefault(key, Draft(item.ticket_id, item.kind, item.text, profile, item.number))
+                draft = Draft(item.ticket_id, item.kind, item.text, profile, item.number, item.saved_at)
+                self._drafts.setdefault(key, draft)
         return [d for d in self._drafts.values() if d.profile == profile]
 
     def get(self, ticket_id: str, kind: CommentKind) -> str:
@@ -70,7 +84,8 @@ class DraftStore:
             if current is not None and current.text == text:
                 return
             number = number or (current.number if current else "")
-            self._drafts[key] = Draft(ticket_id, kind, text, self.profile, number)
+            now = self.clock().isoformat(timespec="seconds")
+            self._drafts[key] = Draft(ticket_id, kind, text, self.profile, number, now)
         elif current is None:
             return
         else:
@@ -87,6 +102,16 @@ class DraftStore:
     def unsent(self) -> list[Draft]:
         """Every draft not yet sent, of every profile used in this run."""
         return list(self._drafts.values())
+
+    def of_profile(self) -> list[Draft]:
+        """The current profile's unsent drafts, most recently changed first."""
+        mine = [d for d in self._drafts.values() if d.profile == self.profile]
+        return sorted(mine, key=lambda d: (d.saved_at, d.ticket_id, d.kind.value), reverse=True)
+
+    def kinds_for(self, ticket_id: str) -> list[CommentKind]:
+        """The kinds (reply, note) with an unsent draft on ``ticket_id`` in the current profile."""
+        kinds = (CommentKind.REPLY, CommentKind.NOTE)
+        return [kind for kind in kinds if (self.profile, ticket_id, kind) in self._drafts]
 
     @property
     def dirty(self) -> bool:

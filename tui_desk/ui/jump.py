@@ -1,4 +1,4 @@
-"""The ``:`` jump prompt (k9s style): a ticket number, ``tickets``, ``assets``, ``users``, ``profile NAME``."""
+"""The ``:`` jump prompt (k9s style): a ticket number, tickets, assets, users, drafts, ``profile NAME``."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
-WORDS = ("tickets", "assets", "users", "profile")
+WORDS = ("tickets", "assets", "users", "drafts", "profile")
 DISPLAY_ID = re.compile(r"#?[A-Za-z]{2,6}\d{3,}")  # HappyFox's display ids, e.g. HF00000217
 
 
 @dataclass(frozen=True)
 class JumpCommand:
-    """What a jump line asks for: ``kind`` is ticket, tickets, assets, users, profile or unknown."""
+    """What a jump line asks for: ``kind`` is ticket, tickets, assets, users, drafts, profile or unknown."""
 
     kind: str
     arg: str = ""
@@ -56,7 +56,7 @@ class JumpPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         """Just the input line."""
-        yield Input(placeholder=": ticket number, tickets, assets, users, profile NAME")
+        yield Input(placeholder=": ticket number, tickets, assets, users, drafts, profile NAME")
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
