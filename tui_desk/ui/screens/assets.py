@@ -1,4 +1,4 @@
-"""The asset browser: asset types, a paged table with name search, and each asset's detail."""
+"""The asset browser: asset types, a paged table searched on every field a caller reads out, and each asset's detail."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ from textual.widgets.option_list import Option
 from tui_desk.errors import DeskError
 from tui_desk.models import Asset, AssetType, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.services.lookup import AssetSearch
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.asset_detail import AssetDetail
 from tui_desk.ui.widgets.load_state import LoadState, failure_text
 from tui_desk.ui.widgets.paged_table import PagedTable
-from tui_desk.ui.widgets.record_rows import ASSET_COLUMNS, asset_values
+from tui_desk.ui.widgets.record_rows import asset_columns, asset_values
 from tui_desk.ui.widgets.record_table import RecordTable, move_cursor
 from tui_desk.ui.widgets.status_line import StatusLine
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 LINKED_TICKETS_READ = 30  # linked tickets read for their subject; the rest show their number only
 ALL_TYPES = "all"
+SEARCH_HINT = "Name, asset tag, serial, model or owner… (enter to search, escape to cancel)"
 
 
 def no_assets_message(backend_title: str) -> Text:
@@ -45,12 +47,15 @@ class AssetScreen(Screen[None]):
     """Browse assets; opens on one asset's detail when ``asset_id`` is given."""
 
     CSS_PATH = stylesheet("assets.tcss")
-    AUTO_FOCUS = None  # focus goes where the screen puts it (nothing on a helpdesk without assets)
+    # Focus goes where the screen puts it: nothing on a helpdesk without assets, so the section keys reach the app
+    # (None would fall back to the app's "*" and focus the hidden search box, which swallowed 1 and 3).
+    AUTO_FOCUS = ""
     BINDINGS = [
         Binding("enter", "open", "Open", id="assets.open"),
         Binding("slash", "search", "Search", id="assets.search"),
         Binding("t", "types", "Types", id="assets.types"),
         Binding("escape", "back", "Back", id="assets.back"),
+        Binding("2", "browse", "Asset list", show=False, id="assets.list"),
         Binding("R,ctrl+r", "refresh", "Refresh", id="assets.refresh"),
         Binding("j", "cursor('down')", "Down", show=False, id="assets.down"),
         Binding("k", "cursor('up')", "Up", show=False, id="assets.up"),
@@ -65,6 +70,7 @@ class AssetScreen(Screen[None]):
         self.type_id: str | None = None
         self.types: list[AssetType] = []
         self.search_text: str | None = None
+        self.search: AssetSearch | None = None  # the search listed, with where it looked
         self.browsing = False  # the list has been shown (escape from a detail returns to it)
         self._busy: set[str] = set()
 
@@ -78,12 +84,14 @@ class AssetScreen(Screen[None]):
         with Horizontal(id="assets-bar"):
             yield Static(id="assets-title")
             yield Static(id="assets-position")
-        yield Input(placeholder="Search assets by name… (enter to search, escape to cancel)", id="assets-search")
+        yield Input(placeholder=SEARCH_HINT, id="assets-search")
         yield LoadState(id="assets-state")  # loading, no assets, or why the listing failed (until the next load)
+        yield Static(id="assets-scope")  # where a search looked: on the server, or here over the assets read
         with ContentSwitcher(initial="assets-browser", id="assets-switcher"):
             with Horizontal(id="assets-browser"):
                 yield OptionList(id="asset-types")
-                yield PagedTable(ASSET_COLUMNS, asset_values, lambda a: a.id, id="assets-table")
+                columns = asset_columns(self.service.capabilities.asset_tags)
+                yield PagedTable(columns, asset_values, lambda a: a.id, id="assets-table")
             yield AssetDetail(id="asset-detail")
             yield Static(id="assets-unsupported")
         yield StatusLine(id="status-line")
@@ -92,6 +100,7 @@ class AssetScreen(Screen[None]):
     def on_mount(self) -> None:
         """Explain a helpdesk without assets, else open the asset asked for, or the list."""
         self.query_one("#assets-search", Input).display = False
+        self.query_one("#assets-scope", Static).styles.padding = (0, 1)
         if not self.service.capabilities.assets:
             self.query_one("#assets-unsupported", Static).update(no_assets_message(self.service.backend_title))
             self._switch("assets-unsupported")
@@ -101,7 +110,7 @@ class AssetScreen(Screen[None]):
             self.start_browsing()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide the browsing keys on a helpdesk without assets."""
+        """Hide the browsing keys on a helpdesk without assets (the section keys 1, 2, 3 always work)."""
         if action in {"open", "search", "types", "refresh", "cursor"}:
             return self.service.capabilities.assets
         return True
@@ -149,7 +158,12 @@ class AssetScreen(Screen[None]):
         """List from page 1 for the current type and search."""
         if not self.service.capabilities.assets:
             return
-        self.table.show(self.service.asset_pager(self.type_id, self.search_text, refresh=refresh))
+        if self.search_text:
+            self.search = self.service.asset_search(self.type_id, self.search_text, refresh=refresh)
+            self.table.show(self.search.pager)
+        else:
+            self.search = None
+            self.table.show(self.service.asset_pager(self.type_id, None, refresh=refresh))
         self._update_title()
 
     @work(exclusive=True, group="asset-types")
@@ -213,6 +227,10 @@ class AssetScreen(Screen[None]):
         position = ""
         state = self.query_one("#assets-state", LoadState)
         state.ready()  # the detail shows its own state
+        scope = self.query_one("#assets-scope", Static)
+        scope.display = mode == "assets-browser" and self.search is not None and self.table.error is None
+        if self.search is not None:
+            scope.update(Text(self.search.describe(), style="italic"))
         if mode == "assets-browser":
             title.append(" · ")
             title.append(one_line(self._type_name(), 30))
@@ -247,9 +265,10 @@ class AssetScreen(Screen[None]):
         """Read the asset and its linked tickets, then show them."""
         detail = self.query_one(AssetDetail)
         self._set_busy("detail", True)
+        listed = self.service.capabilities.asset_tickets
         try:
             asset = await self.service.asset(asset_id, refresh=refresh)
-            tickets = await self._linked_tickets(asset, refresh)
+            tickets = await self._linked_tickets(asset, refresh) if listed else []
         except DeskError as exc:
             self.desk.show_error(exc)
             if detail.asset is not None and detail.asset.id == asset_id:  # a refresh failed: the card stays
@@ -260,7 +279,8 @@ class AssetScreen(Screen[None]):
             return
         finally:
             self._set_busy("detail", False)
-        detail.show(asset, tickets, self._now())
+        note = None if listed else f"{self.service.backend_title}'s API does not say which tickets involve an asset"
+        detail.show(asset, tickets, self._now(), note)
         self._update_title()
 
     async def _linked_tickets(self, asset: Asset, refresh: bool) -> list[TicketSummary | str]:
@@ -311,7 +331,7 @@ class AssetScreen(Screen[None]):
                 self._open_ticket(key)
 
     def action_search(self) -> None:
-        """Search the assets by name (on the server)."""
+        """Search the assets by name, asset tag, serial, model, type or owner."""
         if not self.service.capabilities.assets:
             return
         self.start_browsing()
@@ -326,6 +346,13 @@ class AssetScreen(Screen[None]):
         event.input.display = False
         self.table.focus()
         self.reload()
+
+    def action_browse(self) -> None:
+        """The section key 2 on the asset screen itself: from a detail, the list (nothing to do without assets)."""
+        if not self.service.capabilities.assets:
+            return
+        self.query_one("#assets-search", Input).display = False
+        self.start_browsing()
 
     def action_types(self) -> None:
         """Move to the list of asset types."""

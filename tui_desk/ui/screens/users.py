@@ -1,4 +1,4 @@
-"""User lookup: typeahead search by name, email or username, and each user's detail."""
+"""User lookup: typeahead search by name, email, username or phone, and each user's detail."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
 from tui_desk.errors import DeskError
 from tui_desk.models import User
 from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.services.lookup import UserPhoneSearch
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.load_state import LoadState
@@ -37,10 +38,12 @@ class UserScreen(Screen[None]):
     """Look up users; opens on one user's detail when ``user_id`` is given."""
 
     CSS_PATH = stylesheet("users.tcss")
+    AUTO_FOCUS = ""  # focus goes where the screen puts it, never to the hidden search box of a detail
     BINDINGS = [
         Binding("enter", "open", "Open", id="users.open"),
         Binding("slash", "search", "Search", id="users.search"),
         Binding("escape", "back", "Back", id="users.back"),
+        Binding("3", "browse", "User search", show=False, id="users.list"),
         Binding("down", "results", "Results", show=False, id="users.results"),
         Binding("R,ctrl+r", "refresh", "Refresh", id="users.refresh"),
         Binding("j", "cursor('down')", "Down", show=False, id="users.down"),
@@ -57,6 +60,8 @@ class UserScreen(Screen[None]):
         self.search_text = ""
         self.listed_for: str | None = None  # the query whose results the table shows or is loading
         self.browsing = False  # the search has been shown (escape from a detail returns to it)
+        self.phone_search: UserPhoneSearch | None = None  # a phone search done here (the server cannot)
+        self.open_single = False  # enter was pressed in the box: the only hit opens once listed
         self._busy: set[str] = set()
 
     @property
@@ -79,8 +84,9 @@ class UserScreen(Screen[None]):
         with Horizontal(id="users-bar"):
             yield Static(id="users-title")
             yield Static(id="users-position")
-        yield SearchBox(placeholder="Name, email or username…", id="users-search")
+        yield SearchBox(placeholder="Name, email, username or phone… (enter opens a single hit)", id="users-search")
         yield LoadState(id="users-state")  # loading, no match, or why the listing failed (until the next load)
+        yield Static(id="users-scope")  # where a phone search looked, when it is done here
         with ContentSwitcher(initial="users-results", id="users-switcher"):
             yield PagedTable(USER_COLUMNS, user_values, lambda u: u.id, id="users-results")
             yield UserDetail(id="user-detail")
@@ -89,6 +95,7 @@ class UserScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Open the user asked for, else the search with its box focused."""
+        self.query_one("#users-scope", Static).styles.padding = (0, 1)
         if self.user_id:
             self.open_user(self.user_id)
         else:
@@ -127,7 +134,11 @@ class UserScreen(Screen[None]):
         """List the users matching the search box now."""
         self.workers.cancel_group(self, "users-typeahead")
         self.listed_for = self.search_text
-        self.table.show(self.service.user_pager(self.search_text or None, refresh=refresh))
+        self.phone_search = self.service.user_phone_search(self.search_text, refresh=refresh)
+        if self.phone_search is not None:
+            self.table.show(self.phone_search.pager)
+        else:
+            self.table.show(self.service.user_pager(self.search_text or None, refresh=refresh))
         self._update_title()
 
     @on(Input.Changed, "#users-search")
@@ -137,6 +148,7 @@ class UserScreen(Screen[None]):
             return
         self.search_text = text
         self.listed_for = None
+        self.open_single = False
         self.table.stop()  # results of an older query never replace the ones asked for now
         self.search_later(text)
 
@@ -152,12 +164,29 @@ class UserScreen(Screen[None]):
         self.search_text = event.value.strip()
         if self.listed_for != self.search_text:
             self.run_search()
-        self.table.focus()
+        self.open_single = True
+        self._after_enter()
+
+    def _after_enter(self) -> None:
+        """After enter in the box, once the results settle: the only hit opens, several get the focus."""
+        if not self.open_single or self.listed_for != self.search_text or self._mode() != "users-results":
+            return
+        table = self.table
+        if len(table.items) > 1 or (table.items and not table.complete and not table.fetching):
+            self.open_single = False
+            table.focus()
+        elif table.complete or table.error is not None:
+            self.open_single = False
+            if len(table.items) == 1:
+                self.open_user(table.items[0].id, table.items[0].name)
+            elif table.items:
+                table.focus()
 
     @on(PagedTable.Changed, "#users-results")
     def _results_changed(self, event: PagedTable.Changed) -> None:
         self._set_busy("list", self.table.fetching)
         self._update_title()
+        self._after_enter()
 
     @on(PagedTable.Failed, "#users-results")
     def _results_failed(self, event: PagedTable.Failed) -> None:
@@ -176,6 +205,11 @@ class UserScreen(Screen[None]):
         title = Text(" Users", style="bold", no_wrap=True, overflow="ellipsis")
         position = ""
         state = self.query_one("#users-state", LoadState)
+        scope = self.query_one("#users-scope", Static)
+        scope.display = self._mode() == "users-results" and self.phone_search is not None and self.table.error is None
+        if self.phone_search is not None:
+            note = self.phone_search.describe(self.service.backend_title)
+            scope.update(Text(note, style="italic"))
         if self._mode() == "users-results":
             if self.search_text:
                 title.append("  /")
@@ -277,6 +311,10 @@ class UserScreen(Screen[None]):
         box = self.query_one("#users-search", Input)
         box.focus()
         box.select_all()
+
+    def action_browse(self) -> None:
+        """The section key 3 on the user screen itself: from a detail, back to the search."""
+        self.start_browsing()
 
     def action_results(self) -> None:
         """Move from the search box to the results."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,17 +20,31 @@ from tui_desk.ui.widgets.record_table import RecordTable
 STANDARD = ("Manufacturer", "Model", "Serial Number")
 
 
-def asset_fields(asset: Asset) -> list[tuple[str, str | None]]:
-    """Type and the standard fields the custom fields do not repeat, then every custom field in order."""
+def expired(name: str, value: str | None, now: datetime) -> bool:
+    """True for a warranty field whose date (``YYYY-MM-DD…``) is before today."""
+    if value is None or "warranty" not in name.lower():
+        return False
+    try:
+        day = date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return False
+    return day < now.date()
+
+
+def asset_fields(asset: Asset, now: datetime) -> list[tuple[str, str | None]]:
+    """Type, asset tag and the standard fields the custom fields do not repeat, then every custom field in order;
+    a warranty that ended is flagged "expired"."""
     names = {f.name.lower() for f in asset.custom_fields}
     fields: list[tuple[str, str | None]] = [("Type", asset.type.name if asset.type else None)]
     if asset.display_id:
-        fields.append(("Asset ID", asset.display_id))
+        fields.append(("Asset tag", asset.display_id))
     standard = {"Manufacturer": asset.manufacturer, "Model": asset.model, "Serial Number": asset.serial}
     for name in STANDARD:
         if name.lower() not in names and standard[name]:
             fields.append((name, standard[name]))
-    fields += [(one_line(f.name, 40), f.value) for f in asset.custom_fields]
+    for field in asset.custom_fields:
+        value = f"{field.value}  (expired)" if expired(field.name, field.value, now) else field.value
+        fields.append((one_line(field.name, 40), value))
     return fields
 
 
@@ -75,13 +89,16 @@ class AssetDetail(Vertical):
         self.query_one("#asset-users-title", Static).update("")
         self.query_one("#asset-tickets-title", Static).update("")
 
-    def show(self, asset: Asset, tickets: list[TicketSummary | str], now: datetime) -> None:
-        """Show ``asset``; ``tickets`` are its linked tickets (a bare id where the ticket was not read)."""
+    def show(
+        self, asset: Asset, tickets: list[TicketSummary | str], now: datetime, tickets_note: str | None = None
+    ) -> None:
+        """Show ``asset``; ``tickets`` are its linked tickets (a bare id where the ticket was not read);
+        ``tickets_note`` says why there is no list (the API does not tell)."""
         self.asset = asset
         self.state.ready()
         self.query_one(FieldCard).display = True
         title = safe_text(asset.name, "bold", single_line=True)
-        self.query_one(FieldCard).set_fields(title, asset_fields(asset))
+        self.query_one(FieldCard).set_fields(title, asset_fields(asset, now))
         users = self.query_one("#asset-users", RecordTable)
         users.clear_records()
         for index, person in enumerate(asset.assigned_users):
@@ -96,12 +113,15 @@ class AssetDetail(Vertical):
             else:
                 table.add_record(ticket.id, ticket_values(ticket, now))
         table.display = bool(tickets)
-        self._title("#asset-tickets-title", "Linked tickets", len(tickets))
+        self._title("#asset-tickets-title", "Linked tickets", len(tickets), tickets_note)
         first = users if asset.assigned_users else table
         if first.display:
             first.focus()
 
-    def _title(self, selector: str, label: str, count: int) -> None:
+    def _title(self, selector: str, label: str, count: int, note: str | None = None) -> None:
         text = Text(label, style="bold")
-        text.append(f" ({count})" if count else ": none", style="" if count else "italic")
+        if note:
+            text.append(f": {note}", style="italic")
+        else:
+            text.append(f" ({count})" if count else ": none", style="" if count else "italic")
         self.query_one(selector, Static).update(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tui_desk.models import Asset, Person, TicketSummary, User
+from tui_desk.services.lookup import custom_value
 from tui_desk.ui.format import short_time
 from tui_desk.ui.widgets.record_table import Column
 
@@ -15,11 +16,13 @@ ASSET_COLUMNS = [
     Column("serial", "Serial", share=1, min=9, max=14),
     Column("assigned", "Assigned to", share=2, min=10),
 ]
+TAG_COLUMN = Column("tag", "Tag", share=1, min=9, max=14, hide_below=62)  # where assets carry an asset tag
 OWN_ASSET_COLUMNS = [c for c in ASSET_COLUMNS if c.key != "assigned"]  # a user's assets: assigned to them
 USER_COLUMNS = [
     Column("name", "Name", share=3, min=12),
     Column("email", "Email", share=4, min=14),
-    Column("username", "Username", share=2, min=9, max=20),
+    Column("phone", "Phone", share=1, min=16, max=20),  # "+1 555 684 6054" whole
+    Column("username", "Username", share=2, min=9, max=20, hide_below=90),  # at 80 columns the phone comes first
     Column("company", "Company", share=2, min=9, max=24),
 ]
 TICKET_COLUMNS = [
@@ -34,10 +37,9 @@ PERSON_COLUMNS = [
 ]
 
 
-def custom_value(asset: Asset, name: str) -> str | None:
-    """The value of the asset's custom field called ``name`` (any case), if it has one."""
-    wanted = name.lower()
-    return next((f.value for f in asset.custom_fields if f.name.lower() == wanted and f.value), None)
+def asset_columns(tags: bool) -> list[Column]:
+    """The asset list's columns; with an asset tag column after the name where the backend has tags."""
+    return [ASSET_COLUMNS[0], TAG_COLUMN, *ASSET_COLUMNS[1:]] if tags else list(ASSET_COLUMNS)
 
 
 def model_text(asset: Asset) -> str:
@@ -58,6 +60,7 @@ def asset_values(asset: Asset) -> dict[str, str | None]:
     """One asset row."""
     return {
         "name": asset.name,
+        "tag": asset.display_id,
         "type": asset.type.name if asset.type else "",
         "model": model_text(asset),
         "serial": asset.serial or custom_value(asset, "Serial Number"),
@@ -68,7 +71,7 @@ def asset_values(asset: Asset) -> dict[str, str | None]:
 def user_values(user: User) -> dict[str, str | None]:
     """One user row."""
     name = f"{user.name} (agent)" if user.is_agent else user.name
-    return {"name": name, "email": user.email, "username": user.username, "company": user.company}
+    return {"name": name, "email": user.email, "phone": user.phone, "username": user.username, "company": user.company}
 
 
 def ticket_values(ticket: TicketSummary, now: datetime) -> dict[str, str | None]:
