@@ -198,7 +198,10 @@ class Page(Model, Generic[T]):
         return max(1, -(-self.total // self.size))
 
 
-SortKey = Literal["updated", "created", "priority", "id"]
+# Backends sort on the server by the keys in ``capabilities.sorts``; the queue sorts loaded rows by the others.
+SortKey = Literal[
+    "updated", "created", "priority", "id", "due", "subject", "status", "assignee", "requester", "category"
+]
 StateFilter = Literal["open", "closed", "all"]
 
 

@@ -64,6 +64,11 @@ class Capabilities:
     ticket_totals: bool = True  # list pages report a total
     max_page_size: int = 50
     sorts: frozenset[str] = frozenset({"updated"})
+    asset_name_search: bool = False  # the server searches assets by name (Jitbit: nameprefix); the rest is ours
+    asset_tags: bool = False  # assets carry an asset tag (HappyFox display_id), shown in a column
+    asset_tickets: bool = True  # an asset's detail lists its tickets (HappyFox's asset API does not)
+    ticket_assets: bool = False  # the API tells which assets a ticket involves (Jitbit: Assets?assignedToTicketId)
+    user_phone_search: bool = False  # the server finds users by phone number (HappyFox: q=phone:)
 
 
 class Backend(ABC):
@@ -282,3 +287,7 @@ class Backend(ABC):
     async def user_assets(self, user_id: str) -> list[Asset]:
         """Assets assigned to a user, where the backend can tell."""
         return []
+
+    async def ticket_asset_ids(self, ticket_id: str) -> list[str] | None:
+        """Ids of the assets a ticket involves; None when this API cannot tell (``capabilities.ticket_assets``)."""
+        return None

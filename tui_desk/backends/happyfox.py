@@ -407,6 +407,9 @@ class HappyFoxBackend(Backend):
         assets=True,
         assets_by_type=True,  # assets/ without asset_type lists the first type only
         user_assets=False,  # assets/ cannot be filtered by contact
+        asset_tags=True,  # display_id: "Display ID of the asset for the UI" (KB1201)
+        asset_tickets=False,  # KB1201's asset has no tickets and KB1039's ticket no assets: no side tells
+        user_phone_search=True,  # users/?q=phone:<digits> (KB1092)
         internal_notes=True,
         user_search=True,
         canned_responses=False,
@@ -794,7 +797,7 @@ class HappyFoxBackend(Backend):
             ("page", page),
             ("size", size),
             ("status", plan.status),
-            ("sort", SORTS[(query.sort, query.descending)]),
+            ("sort", SORTS.get((query.sort, query.descending), "updated")),  # others are sorted by the queue
         ]
         params += [("category", c) for c in query.category_ids]
         if plan.terms:

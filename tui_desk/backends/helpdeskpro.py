@@ -612,7 +612,7 @@ class HelpDeskProBackend(Backend):
         elif text:
             plan.here.append(_text_keep(text))
         if self.off("sort") is None:
-            plan.params["sort"] = ("-" if query.descending else "") + SORT_FIELDS[query.sort]
+            plan.params["sort"] = ("-" if query.descending else "") + SORT_FIELDS.get(query.sort, "updated_at")
         return plan
 
     async def _plan_status(self, query: TicketQuery, plan: _Plan) -> None:
@@ -725,7 +725,7 @@ class HelpDeskProBackend(Backend):
 
     def _check_sort(self, query: TicketQuery, plan: _Plan, tickets: list[dict[str, Any]]) -> None:
         """Turn the sort off when the first page comes back out of the asked order."""
-        if "sort" not in plan.params or query.sort == "priority":
+        if "sort" not in plan.params or query.sort == "priority" or query.sort not in SORT_FIELDS:
             return
         keys = [_sort_key(t, query.sort) for t in tickets]
         known = [k for k in keys if k is not None]

@@ -214,6 +214,8 @@ class JitbitBackend(Backend):
     title = "Jitbit"
     capabilities: ClassVar[Capabilities] = Capabilities(
         assets=True,
+        asset_name_search=True,  # Assets?nameprefix= (3+ characters); serial, model and owner are matched here
+        ticket_assets=True,  # Assets?assignedToTicketId=
         internal_notes=True,
         user_search=False,  # Users has no search: we filter its pages (exact UserByEmail / UserByUsername too)
         canned_responses=True,
@@ -938,6 +940,16 @@ class JitbitBackend(Backend):
             if len(raw) < ASSETS_PER_PAGE:
                 break
         return assets
+
+    async def ticket_asset_ids(self, ticket_id: str) -> list[str] | None:
+        """GET Assets?assignedToTicketId= (the ticket's "assets involved"; the ticket itself does not list them)."""
+        ids: list[str] = []
+        for number in range(1, USER_ASSET_PAGES + 1):
+            raw = await self._assets({"assignedToTicketId": ticket_id, "page": number})
+            ids += [str(require(expect_dict(a, "Assets"), "ItemID", "asset")) for a in raw]
+            if len(raw) < ASSETS_PER_PAGE:
+                break
+        return ids
 
     # -- mapping ----------------------------------------------------------------------------------------
 

@@ -13,6 +13,10 @@ USERINFO_REFUSED = (
     "remove it and set username = and password = (or password_command) instead"
 )
 
+QUEUE_COLUMNS = (  # the queue's columns a profile may choose, order and size
+    "id", "subject", "requester", "status", "priority", "assignee", "updated", "created", "due", "category",
+)
+
 
 def has_userinfo(url: str) -> bool:
     """True when ``url`` carries ``user@`` or ``user:password@`` before its host."""
@@ -59,6 +63,10 @@ class Profile(BaseModel):
     theme: str | None = Field(default=None, description="a Textual theme name, e.g. ansi-dark for 16 colours")
     keymap: dict[str, str] = Field(default_factory=dict, description="binding id -> keys, e.g. queue.reply = 'R'")
     views: dict[str, SavedView] = Field(default_factory=dict, description="saved queue views")
+    columns: list[str] = Field(
+        default_factory=list,
+        description='queue columns in order, optionally with a width: ["id", "subject", "assignee:12", "due"]',
+    )
     notify_customer: bool = Field(
         default=True, description="HappyFox: e-mail the customer when a reply is sent (update_customer)"
     )
@@ -79,6 +87,25 @@ class Profile(BaseModel):
             # Never echo the value: the part before "@" is a user name and, usually, a password.
             raise ValueError(USERINFO_REFUSED)
         return value.rstrip("/")
+
+    @field_validator("columns")
+    @classmethod
+    def _known_columns(cls, value: list[str]) -> list[str]:
+        allowed = ", ".join(QUEUE_COLUMNS)
+        names: list[str] = []
+        for spec in value:
+            name, _, width = spec.partition(":")
+            name = name.strip().lower()
+            if name not in QUEUE_COLUMNS:
+                raise ValueError(f"unknown column {name!r}; use some of: {allowed} (optionally name:width)")
+            if width.strip() and not (width.strip().isdigit() and 1 <= int(width) <= 80):
+                raise ValueError(f"column {spec!r}: the width after ':' must be a number from 1 to 80")
+            if name in names:
+                raise ValueError(f"column {name!r} is listed twice")
+            names.append(name)
+        if value and "subject" not in names:
+            raise ValueError("columns must include subject (it takes the spare width)")
+        return [spec.strip().lower().replace(" ", "") for spec in value]
 
     @field_validator("backend")
     @classmethod

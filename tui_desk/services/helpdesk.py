@@ -33,6 +33,16 @@ from tui_desk.models import (
     User,
 )
 from tui_desk.services.cache import TTLCache
+from tui_desk.services.lookup import (
+    ASSET_SCAN_LIMIT,
+    USER_SCAN_LIMIT,
+    AssetSearch,
+    Scan,
+    UserPhoneSearch,
+    asset_matches,
+    phone_matches,
+    phone_query,
+)
 from tui_desk.services.pager import Pager
 from tui_desk.services.results import (
     CREATED_UNREADABLE,
@@ -54,6 +64,7 @@ USER_PAGES = "user_pages"
 ASSET_PAGES = "asset_pages"
 SETTLE_FACTOR = 2.0  # after an unknown outcome, look for the write for this many times the profile's timeout
 SETTLE_READS = 4  # re-reads spread over that window: one at once, then evenly until it ends
+NAME_SEARCH_MIN = 3  # characters a server-side asset name search needs (Jitbit's nameprefix)
 CACHED_TICKET_PAGES = 40  # the queue keeps ~3,000 rows around its cursor; pages beyond are refetched, not hoarded
 
 
@@ -490,6 +501,21 @@ class HelpdeskService:
 
         return Pager(fetch, prefetch=1, concurrency=1)
 
+    def user_phone_search(self, search: str | None, *, refresh: bool = False) -> UserPhoneSearch | None:
+        """A phone search done here (``search`` is a phone number the server cannot look up), else None.
+
+        Users are read unfiltered page by page, up to ``USER_SCAN_LIMIT``, and matched on their phone's digits.
+        """
+        digits = phone_query(search or "")
+        if digits is None or self.capabilities.user_phone_search:
+            return None
+
+        async def source(number: int) -> Page[User]:
+            return await self.users(None, number, refresh=refresh)
+
+        scan = Scan(source, lambda u: phone_matches(u, digits), lambda u: u.id, limit=USER_SCAN_LIMIT)
+        return UserPhoneSearch(scan, digits, Pager(scan.fetch, prefetch=0, concurrency=1))
+
     async def user(self, user_id: str, refresh: bool = False) -> User:
         """A user's contact details."""
         return await self._cached("user", user_id, lambda: self.backend.get_user(user_id), refresh)
@@ -535,6 +561,41 @@ class HelpdeskService:
             return await self.assets(type_id, search, number, refresh=refresh)
 
         return Pager(fetch, prefetch=1, concurrency=2)
+
+    def asset_search(self, type_id: str | None, text: str, *, refresh: bool = False) -> AssetSearch:
+        """Assets of a type (None: every type) matching ``text`` by name, asset tag, serial, model, type or owner.
+
+        Names are searched on the server where it can (Jitbit's prefix search, 3+ characters); every field is
+        matched here over the unfiltered listing, read in order up to ``ASSET_SCAN_LIMIT`` assets.
+        """
+        text = text.strip()
+        server_names = self.capabilities.asset_name_search and len(text) >= NAME_SEARCH_MIN
+        source = self.asset_pager(type_id, None, refresh=refresh).page
+        server = self.asset_pager(type_id, text, refresh=refresh).page if server_names else None
+        scan = Scan(
+            lambda n: source(n, ahead=False),
+            lambda a: asset_matches(a, text),
+            lambda a: a.id,
+            limit=ASSET_SCAN_LIMIT,
+            server=(lambda n: server(n, ahead=False)) if server is not None else None,
+        )
+        pager = Pager(scan.fetch, prefetch=0, concurrency=1)
+        return AssetSearch(
+            scan, pager, backend=self.backend_title, names=server_names, tags=self.capabilities.asset_tags
+        )
+
+    async def ticket_assets(self, ticket_id: str, refresh: bool = False) -> list[str] | None:
+        """Ids of the assets a ticket involves, None when this server cannot tell (nor from the asset side)."""
+        if not self.capabilities.assets:
+            return None
+        ticket = await self.ticket(ticket_id, refresh)
+        if ticket.asset_ids or not self.capabilities.ticket_assets:
+            return list(ticket.asset_ids) if ticket.asset_ids else None
+
+        async def load() -> list[str] | None:
+            return await self.backend.ticket_asset_ids(ticket_id)
+
+        return await self._cached("ticket_assets", ticket_id, load, refresh)
 
     def _assets_type_by_type(self, search: str | None, refresh: bool) -> Callable[[int], Awaitable[Page[Asset]]]:
         """Pages of every asset where the backend lists one type at a time: each type's pages in turn."""

@@ -6,11 +6,12 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.timer import Timer
 
 from tui_desk.config.profile import Profile
 from tui_desk.errors import DeskError
@@ -31,6 +32,9 @@ FIRST_ROWS_WAIT = 2.0  # seconds the agents warm-up waits for the queue's first 
 TOAST_CHARS = 2000  # a toast longer than this is cut (error details are short; this bounds a hostile one)
 TOAST_TITLE_CHARS = 120
 REFUSED_NOTICE = 24 * 3600.0  # seconds the "credentials rejected" notice stays (until dismissed, in practice)
+SMALL_TERMINAL = (100, 30)  # below this width or height, confirmations show on the status line, not as toasts
+STATUS_MESSAGE_CHARS = 300
+STATUS_MESSAGE_MAX = 12.0  # seconds a confirmation stays on the status line at most
 _NEEDS_SERVICE = frozenset({"jump", "show_queue", "show_assets", "show_users", "new_ticket", "limitations"})
 
 
@@ -83,6 +87,8 @@ class DeskApp(App[int]):
         self._untold: list[Limitation] = []  # limitations found in the last moment, told together
         self._told: set[tuple[str, str]] = set()  # (profile, feature) already announced by a toast
         self._refused_told: set[str] = set()  # profiles whose rejected credentials were announced
+        self.status_message = ""  # a confirmation the status line shows instead of a toast (small terminals)
+        self._status_timer: Timer | None = None
 
     @classmethod
     def for_demo(cls, flavour: str, *, early: EarlyStart | None = None) -> DeskApp:
@@ -341,6 +347,7 @@ class DeskApp(App[int]):
         line.link = self.link
         features = [limitation.feature for limitation in self.service.limitations()] if self.service else []
         line.limited = limited_segment(features)
+        line.message = self.status_message
 
     def _screen_changed(self, screen: Screen[object]) -> None:
         """Bring the status line of a screen shown (again) up to date (screens' resume events do not reach the app)."""
@@ -362,14 +369,34 @@ class DeskApp(App[int]):
         action. A caller asking for markup (only Textual's own messages, such as "Press [b]q[/b] to quit") gets
         its text with the tags dropped.
         """
-        text = _markup_as_plain(message) if markup else str(message)
-        super().notify(
-            _cut(clean(text), TOAST_CHARS),
-            title=one_line(title, TOAST_TITLE_CHARS),
-            severity=severity,
-            timeout=timeout,
-            markup=False,
-        )
+        text = _cut(clean(_markup_as_plain(message) if markup else str(message)), TOAST_CHARS)
+        title = one_line(title, TOAST_TITLE_CHARS)
+        # Posted first, so it runs before the toast appears (and, like ``notify``, from any thread).
+        self.call_later(self._status_line_confirmation, text, title, severity, timeout)
+        super().notify(text, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def _status_line_confirmation(self, text: str, title: str, severity: SeverityLevel, timeout: float | None) -> None:
+        """On a small terminal, a confirmation shows on the status line instead of a toast over the last rows.
+
+        Warnings and errors still toast (and errors stay on screen where they happened). The toast of an
+        information is hidden by the stylesheet while the app has the ``-small-terminal`` class.
+        """
+        small = self.size.width < SMALL_TERMINAL[0] or self.size.height < SMALL_TERMINAL[1]
+        self.set_class(small, "-small-terminal")
+        if not small or severity != "information":
+            return
+        said = " · ".join(line.strip() for line in text.splitlines() if line.strip())
+        self.status_message = one_line(f"{title}: {said}" if title else said, STATUS_MESSAGE_CHARS)
+        if self._status_timer is not None:
+            self._status_timer.stop()
+        wait = self.NOTIFICATION_TIMEOUT if timeout is None else min(timeout, STATUS_MESSAGE_MAX)
+        self._status_timer = self.set_timer(wait, self._status_message_over)
+        self.refresh_status()
+
+    def _status_message_over(self) -> None:
+        self.status_message = ""
+        self._status_timer = None
+        self.refresh_status()
 
     def show_error(self, exc: DeskError) -> None:
         """A non-blocking notification carrying the typed error's title (never markup)."""
@@ -503,7 +530,7 @@ class DeskApp(App[int]):
         self.push_screen(JumpPrompt(), self.run_jump)
 
     def run_jump(self, text: str | None) -> None:
-        """Carry out a jump command: a ticket number, tickets, assets, users or profile NAME."""
+        """Carry out a jump command: a ticket number, tickets, assets, users, drafts or profile NAME."""
         from tui_desk.ui.jump import parse_jump
 
         if not text:
@@ -517,6 +544,8 @@ class DeskApp(App[int]):
             self.action_show_assets()
         elif command.kind == "users":
             self.action_show_users()
+        elif command.kind == "drafts":
+            self.action_drafts()
         elif command.kind == "profile":
             self.switch_profile(command.arg)
         else:
@@ -574,8 +603,27 @@ class DeskApp(App[int]):
         self.open_ticket(ticket.id)
 
     def action_help(self) -> None:
-        """Show every binding of the current screen."""
-        self.action_show_help_panel()
+        """The help overlay: every key by screen, the current one first, with binding ids (``?`` closes it)."""
+        from tui_desk.ui.widgets.help_dialog import HelpDialog, help_sections
+
+        if isinstance(self.screen, HelpDialog):
+            return
+        self.push_screen(HelpDialog(help_sections(self, self.screen, self._keymap_overrides)))
+
+    def action_show_help_panel(self) -> None:
+        """Textual's key panel (the palette's "Keys") opens the help overlay instead."""
+        self.action_help()
+
+    def on_key(self, event: events.Key) -> None:
+        """Last stop before the bindings: a loading screen may hold the key to run once it shows (``hold_key``).
+
+        Here, not on the screen, because a key reaches the app after the keys before it ran: ``]`` then ``s``
+        finds the next ticket already loading, so the ``s`` waits for it instead of being dropped.
+        """
+        hold = getattr(self.screen, "hold_key", None)
+        if hold is not None and hold(event):
+            event.prevent_default()
+            event.stop()
 
     async def action_quit(self) -> None:
         """Quit, asking first when a draft is unsent or a new ticket is half filled in."""
@@ -591,7 +639,7 @@ class DeskApp(App[int]):
         lost: list[str] = []
         if unsent:
             tickets = ", ".join(sorted({d.label for d in unsent}))
-            lost.append(f"Drafts for {tickets} are not sent.")
+            lost.append(f"Drafts for {tickets} are not sent. {self._drafts_kept()}")
         if unsaved_form:
             lost.append("The new ticket is not created; quitting discards it.")
         what = [f"{len(unsent)} unsent draft(s)"] if unsent else []
@@ -603,6 +651,28 @@ class DeskApp(App[int]):
                 self.exit(0)
 
         self.push_screen(ConfirmDialog(question, "\n".join(lost)), answered)
+
+    def _drafts_kept(self) -> str:
+        """Where unsent drafts stay after quitting: on disk (``:drafts`` lists them), or why they cannot."""
+        from tui_desk.config.paths import state_dir_problem
+
+        problem = state_dir_problem()
+        if problem is None and self.drafts.flush():
+            return "They are kept on disk: r on the ticket, or :drafts, resumes them next time."
+        error = self.drafts.last_error
+        reason = problem or (error.strerror if error is not None and error.strerror else str(error))
+        return f"They could not be saved to disk ({reason}): quitting loses them."
+
+    def action_drafts(self) -> None:
+        """List this profile's unsent replies and notes: enter opens the ticket, d discards one."""
+        if self.service is None:
+            self.notify("Drafts belong to a profile: open the demo or a profile first.", markup=False)
+            return
+        from tui_desk.ui.compose import drafts_of
+        from tui_desk.ui.widgets.drafts_dialog import DraftsDialog, draft_discarded, open_draft
+
+        dialog = DraftsDialog(drafts_of(self, self.service), self.clock(), lambda d: draft_discarded(self, d))
+        self.push_screen(dialog, lambda draft: open_draft(self, draft))
 
     def _fatal_error(self) -> None:
         """Replace Textual's traceback-with-locals (which could show secrets) by a short message and a report."""

@@ -35,7 +35,7 @@ LABELS = {
     "app.tickets": "Go to tickets",
     "app.assets": "Go to assets",
     "app.users": "Go to users",
-    "app.help": "Help: keys of this screen",
+    "app.help": "Help: every key by screen, with binding ids",
     "app.jump": "Jump: a ticket number, tickets, assets, users, profile NAME",
 }
 # Always offered, even where no binding of the screen leads there: (label, app action).
@@ -44,8 +44,9 @@ ESSENTIALS = (
     ("Go to assets", "show_assets"),
     ("Go to users", "show_users"),
     ("New ticket", "new_ticket"),
+    ("Drafts: unsent replies and notes", "drafts"),
     ("Server limitations", "limitations"),
-    ("Help: keys of this screen", "help"),
+    ("Help: every key by screen, with binding ids", "help"),
     ("Quit", "quit"),
 )
 

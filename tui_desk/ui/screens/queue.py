@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from bisect import bisect_right
 from datetime import UTC, datetime
+from functools import cached_property
 
 from rich.text import Text
 from textual import events, on, work
@@ -24,15 +26,19 @@ from tui_desk.errors import (
     Unavailable,
     UnknownOutcome,
 )
-from tui_desk.models import Comment, SortKey, TicketSummary
+from tui_desk.models import Comment, CommentKind, SortKey, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.pager import Pager
+from tui_desk.services.sorting import CLIENT_SORT_CAP, sort_tickets
+from tui_desk.ui.prefs import Prefs, load_prefs, save_prefs
 from tui_desk.ui.queue_layout import Column, RowFlags, cells, columns_for, subject_width
 from tui_desk.ui.safe import one_line
 from tui_desk.ui.seen import SeenStore
 from tui_desk.ui.styles import stylesheet
+from tui_desk.ui.typeahead import Typeahead
 from tui_desk.ui.views import START_SORT, START_VIEW, VIEWS, QueueFilter, View, build_query, saved_views
 from tui_desk.ui.widgets.load_state import RETRY, LoadState, Phase
+from tui_desk.ui.widgets.preview_pane import MIN_TERMINAL, PreviewPane, pane_width
 from tui_desk.ui.widgets.status_line import StatusLine
 from tui_desk.ui.widgets.steady_footer import SteadyFooter
 from tui_desk.ui.widgets.ticket_table import TableColumn, TicketTable
@@ -46,7 +52,27 @@ LOOKAHEAD_PAGES = 3
 # scrolls back (memory stays flat however far the agent pages; see bench/RESULTS.md).
 KEEP_ROWS = 1_500
 OFFLINE_RETRY = (2.0, 60.0)  # first and longest wait (s) between automatic reloads while the helpdesk is unreachable
-SORT_LABELS: dict[str, str] = {"updated": "updated", "created": "created", "priority": "priority", "id": "number"}
+PREVIEW_DELAY = 0.2  # seconds the cursor rests on a row before the preview shows it (held keys send nothing)
+PREVIEW_CHECK = 0.5  # seconds between checks that the pane still shows the cursor row as it is (after a reload)
+SORT_LABELS: dict[str, str] = {  # every column the queue sorts by: on the server when it can, else here
+    "updated": "updated",
+    "created": "created",
+    "priority": "priority",
+    "due": "due",
+    "id": "number",
+    "status": "status",
+    "assignee": "assignee",
+    "requester": "requester",
+    "subject": "subject",
+    "category": "category",
+}
+ASCENDING_FIRST = frozenset({"due", "id", "status", "assignee", "requester", "subject", "category"})
+
+
+# Keys that run at once while the rows load (nothing held yet): they change what loads, not act on a row.
+QUEUE_ACTS_NOW = frozenset(
+    {"search", "filter", "pick_view", "view", "cycle_sort", "reverse_sort", "refresh", "toggle_preview"}
+)
 
 
 class QueueScreen(Screen[None]):
@@ -68,13 +94,17 @@ class QueueScreen(Screen[None]):
         Binding("S", "cycle_sort", "Sort", show=False, id="queue.sort"),
         Binding("D", "reverse_sort", "Reverse sort", show=False, id="queue.sort_reverse"),
         Binding("R,ctrl+r", "refresh", "Refresh", id="queue.refresh"),
-        Binding("space", "toggle_mark", "Mark", id="queue.mark"),
+        Binding("space", "toggle_mark", "Mark+next", id="queue.mark"),
+        Binding("M", "mark_all", "Mark all loaded", show=False, id="queue.mark_all"),
+        Binding("I", "invert_marks", "Invert marks", show=False, id="queue.invert_marks"),
+        Binding("U", "clear_marks", "Clear marks", show=False, id="queue.clear_marks"),
         Binding("r", "compose('reply')", "Reply", id="queue.reply"),
         Binding("n", "compose('note')", "Note", id="queue.note"),
         Binding("s", "triage('status')", "Status", id="queue.status"),
         Binding("p", "triage('priority')", "Priority", id="queue.priority"),
         Binding("a", "triage('assignee')", "Assign", id="queue.assignee"),
         Binding("c", "triage('close')", "Close", id="queue.close"),
+        Binding("P", "toggle_preview", "Preview pane", show=False, id="queue.preview"),
         Binding("j", "cursor_down", "Down", show=False, id="queue.down"),
         Binding("k", "cursor_up", "Up", show=False, id="queue.up"),
         Binding("g", "cursor_top", "Top", show=False, id="queue.top"),
@@ -91,9 +121,11 @@ class QueueScreen(Screen[None]):
         self.search_text: str | None = None
         self.sort: SortKey = START_SORT
         self.descending = True
+        self.sort_here = False  # tui-desk sorts the loaded rows: the API cannot sort by self.sort
         self.pager: Pager[TicketSummary] | None = None
         self.rows: list[TicketSummary | None] = []  # every row of the listing so far; None: dropped, refetched on view
-        self.marked: set[str] = set()
+        self.marked: set[str] = set()  # ids; marks stay until cleared (U, escape), across reloads and views
+        self.marked_rows: dict[str, TicketSummary] = {}  # the last known row of each marked ticket
         self.columns: list[Column] = []
         self.seen = SeenStore(service.profile_name)
         self._loading_page: int | None = None
@@ -115,13 +147,20 @@ class QueueScreen(Screen[None]):
         self.first_rows = asyncio.Event()  # set once the first rows are on screen (or the first load failed)
 
     def compose(self) -> ComposeResult:
-        """Title bar, search box, table, status line and footer."""
+        """Title bar, search box, table (with the preview pane beside it when wide), status line and footer."""
+        self._preview_wanted = load_prefs().preview
+        self._preview_timer: Timer | None = None
+        self._preview_due = 0.0
+        self._preview_checker: Timer | None = None
+        self._preview_seen: tuple[TicketSummary | None, tuple[CommentKind, ...]] = (None, ())
         with Horizontal(id="queue-bar"):
             yield Static(id="queue-title")
             yield Static(id="queue-position")
         yield Input(placeholder="Search tickets… (enter to search, escape to cancel)", id="queue-search")
         yield LoadState(id="queue-state")  # loading, no tickets, or why the rows could not be loaded (until they are)
-        yield TicketTable(self._row_cells, id="queue-table")
+        with Horizontal(id="queue-main"):
+            yield TicketTable(self._row_cells, id="queue-table")
+            yield PreviewPane(id="queue-preview")  # shown by ``_preview_fit`` on terminals wide enough
         yield StatusLine(id="status-line")
         yield SteadyFooter()
 
@@ -137,14 +176,14 @@ class QueueScreen(Screen[None]):
 
     def _periodic_refresh(self) -> None:
         """Refetch the queue in the background, keeping the cursor on the same ticket."""
-        busy = self.query_one("#queue-search", Input).display or self.marked or self._loading_page is not None
+        busy = self.query_one("#queue-search", Input).display or self._loading_page is not None
         if self.app.screen is not self or busy or self.service.paused_for() > 0 or self.service.credentials_refused():
             return  # a lockout or rejected credentials pause background refreshes (a manual R still says why)
         self.reload(refresh=True, keep=True)
 
     def on_resize(self, event: events.Resize) -> None:
-        """Re-lay out the columns when the terminal changes width."""
-        self._relayout(event.size.width)
+        """Re-lay out the columns (and show or hide the preview pane) when the terminal changes width."""
+        self._preview_fit(event.size.width)
 
     def _table(self) -> TicketTable:
         return self.query_one(TicketTable)
@@ -168,7 +207,7 @@ class QueueScreen(Screen[None]):
 
     def _layout(self, width: int) -> None:
         self._layout_width = width
-        self.columns = columns_for(width, self._id_width)
+        self.columns = columns_for(width, self._id_width, self.service.backend.profile.columns)
         self._subject_cells = subject_width(width, self.columns)
         self._table().set_columns([TableColumn(c.key, c.label, c.width or self._subject_cells) for c in self.columns])
 
@@ -212,9 +251,10 @@ class QueueScreen(Screen[None]):
             if isinstance(error, DeskError):
                 self._failed(error)
                 return
+        sort, descending = (START_SORT, True) if self.sort_here else (self.sort, self.descending)
         try:
             query = await build_query(
-                self.service, self.views[self.view_key], self.filters, self.search_text, self.sort, self.descending
+                self.service, self.views[self.view_key], self.filters, self.search_text, sort, descending
             )
         except DeskError as exc:
             self._failed(exc)
@@ -306,8 +346,7 @@ class QueueScreen(Screen[None]):
         self.reload(refresh=True, keep=True)
 
     def _clear_rows(self) -> None:
-        self.rows = []
-        self.marked.clear()
+        self.rows = []  # marks stay: a marked ticket not in the new rows still counts ("N not shown")
         self._page_starts = []
         self._resident = set()
         self._refilling = set()
@@ -326,11 +365,12 @@ class QueueScreen(Screen[None]):
         while (number := len(self._page_starts) + 1) in pager.pages:
             items = pager.pages[number].items
             # Offset paging repeats a row when tickets move between pages: skip ids the rows just above hold.
-            recent = {t.id for t in self.rows[-2 * len(items) - 10 :] if t is not None}
+            recent = {t.id for t in self.rows[0 if self.sort_here else -2 * len(items) - 10 :] if t is not None}
             self._page_starts.append(len(self.rows))
             self._resident.add(number)
             self.rows.extend(t for t in items if t.id not in recent)
         new = self.rows[before:]
+        self._sort_loaded()
         table = self._table()
         table.set_row_count(len(self.rows))
         if self._restore_id is not None:
@@ -338,7 +378,7 @@ class QueueScreen(Screen[None]):
             if index is not None:
                 table.move_cursor(index)
                 self._restore_id = None
-        if any(t is not None and len(t.number) > self._id_width for t in new):
+        if new:  # the number column fits the numbers shown (3 cells on Jitbit, 10 on HappyFox)
             self._relayout(self._layout_width)
         self._trim()
         if self.rows or pager.exhausted:
@@ -351,7 +391,9 @@ class QueueScreen(Screen[None]):
             self.load_state.empty(self._empty_message())
         self._update_title()
         # A page filtered on the client may be empty while more follow: keep going until rows show.
-        if len(self.rows) < PREFETCH_MARGIN * 2 and not pager.exhausted:
+        # A sort done here loads the rows it sorts first (up to CLIENT_SORT_CAP).
+        more = len(self.rows) < (CLIENT_SORT_CAP if self.sort_here else PREFETCH_MARGIN * 2)
+        if more and not pager.exhausted:
             self.load_page(pager.highest + 1)
 
     def _empty_message(self) -> str:
@@ -370,7 +412,7 @@ class QueueScreen(Screen[None]):
     def _trim(self) -> None:
         """Drop the rows of pages far from the cursor (marked rows stay), so memory does not grow with the queue."""
         pager = self.pager
-        if pager is None:
+        if pager is None or self.sort_here:  # rows sorted here are few (CLIENT_SORT_CAP) and out of page order
             return
         cursor = self._table().cursor_row
         self._trimmed_at = cursor
@@ -430,11 +472,24 @@ class QueueScreen(Screen[None]):
         return self._cells(ticket, self._now())
 
     def _cells(self, ticket: TicketSummary, now: datetime) -> list[Text]:
-        flags = RowFlags(marked=ticket.id in self.marked, unseen=self.seen.is_unseen(ticket))
+        flags = RowFlags(
+            marked=ticket.id in self.marked, unseen=self.seen.is_unseen(ticket), draft=ticket.id in self._draft_ids()
+        )
         return cells(ticket, self.columns, now, flags, self._subject_cells)
 
     def _rerender_rows(self) -> None:
         self._table().refresh_rows()
+
+    def _draft_ids(self) -> set[str]:
+        """Ids of this profile's tickets with an unsent draft (a handful: cheap for each row drawn)."""
+        drafts = getattr(self.app, "drafts", None)
+        profile = self.service.profile_name
+        return {d.ticket_id for d in drafts.unsent() if d.profile == profile} if drafts is not None else set()
+
+    @on(events.ScreenResume)
+    def _show_drafts(self) -> None:
+        """A composer that closed may have left or sent a draft: draw the rows' draft markers again."""
+        self._rerender_rows()
 
     def _update_title(self) -> None:
         view = self.views[self.view_key]
@@ -447,13 +502,9 @@ class QueueScreen(Screen[None]):
             title.append(one_line(self.search_text, 30), style="italic")
         if self.filtered_here:
             title.append("  filtered here", style="italic")
-        if not self.service.capabilities.sorts:
-            title.append("  server order", style="italic")
-        elif self.sort != "updated" or not self.descending:
-            arrow = "↓" if self.descending else "↑"
-            title.append(f"  sort: {SORT_LABELS[self.sort]} {arrow}")
+        title.append_text(self._sort_title())
         if self.marked:
-            title.append(f"  {len(self.marked)} marked", style="bold reverse")
+            title.append(f"  {self._marks_label()}", style="bold reverse")
         # Every cursor move lands here: touch the bar only when it changes, and re-lay out only when its width does.
         if title != self._shown_title:
             self.query_one("#queue-title", Static).update(title, layout=False)
@@ -496,9 +547,11 @@ class QueueScreen(Screen[None]):
         return next((t.id for t in self.rows if t is not None and t.number.lstrip("#").casefold() == wanted), None)
 
     def targets(self) -> list[TicketSummary]:
-        """The marked tickets, or the highlighted one when none is marked."""
+        """The marked tickets (loaded rows first, then those not shown), or the highlighted one when none is."""
         if self.marked:
-            return [t for t in self.rows if t is not None and t.id in self.marked]
+            shown = {t.id: t for t in self.rows if t is not None and t.id in self.marked}
+            hidden = [t for key, t in self.marked_rows.items() if key in self.marked and key not in shown]
+            return [*shown.values(), *hidden]
         current = self.highlighted()
         return [current] if current else []
 
@@ -533,16 +586,118 @@ class QueueScreen(Screen[None]):
     @on(TicketTable.RowHighlighted)
     def _near_end(self, event: TicketTable.RowHighlighted) -> None:
         self._update_title()
+        self._preview_schedule()
         cursor = event.cursor_row
         self._refill_near(cursor - LOOKAHEAD_ROWS, cursor + LOOKAHEAD_ROWS)
         if abs(cursor - self._trimmed_at) > KEEP_ROWS // 3:
             self._trim()
         pager = self.pager
-        if pager is None or pager.exhausted or self._loading_page is not None:
-            return
+        if pager is None or pager.exhausted or self._loading_page is not None or self.sort_here:
+            return  # a sort done here loads its rows itself (_append), and no unsorted row after them
         # Once the agent moves (not on the first highlight), keep LOOKAHEAD_ROWS loaded ahead of the cursor.
         if 0 < cursor >= len(self.rows) - LOOKAHEAD_ROWS:
             self.load_page(pager.highest + 1)
+
+    # -- preview pane -------------------------------------------------------------------------
+
+    def _preview(self) -> PreviewPane:
+        return self.query_one("#queue-preview", PreviewPane)
+
+    def _preview_fit(self, total: int) -> None:
+        """Show the pane when the terminal is wide enough and the agent wants it; the table gets the rest."""
+        width = pane_width(total) if self._preview_wanted else 0
+        pane = self._preview()
+        was_shown = pane.display
+        pane.display = width > 0
+        if width:
+            pane.styles.width = width
+        self._relayout(total - width)
+        if width and self._preview_checker is None:
+            self._preview_checker = self.set_interval(PREVIEW_CHECK, self._preview_check)
+        if width and not was_shown:
+            self._preview_refresh()
+
+    def _preview_state(self) -> tuple[TicketSummary | None, tuple[CommentKind, ...]]:
+        row = self.highlighted()
+        return row, tuple(self._preview_drafts(row.id)) if row is not None else ()
+
+    def _preview_check(self) -> None:
+        """A reload, a new view, a changed row or a new draft reaches the pane even when the cursor did not move."""
+        if self.app.screen is self and self._preview().display and self._preview_state() != self._preview_seen:
+            self._preview_refresh()
+
+    def _preview_refresh(self) -> None:
+        """Show the cursor ticket again (its fields, messages or drafts changed)."""
+        self._preview().ticket_id = None
+        self._preview_schedule()
+
+    def _preview_schedule(self) -> None:
+        """Update the pane once the cursor rests ``PREVIEW_DELAY`` s (a held j or PgDn sends no request per row)."""
+        if not self._preview().display:
+            return
+        self._preview_due = time.monotonic() + PREVIEW_DELAY
+        if self._preview_timer is None:
+            self._preview_timer = self.set_timer(PREVIEW_DELAY, self._preview_tick)
+
+    def _preview_tick(self) -> None:
+        """One timer per rest, not per key: it waits again while the cursor kept moving."""
+        self._preview_timer = None
+        wait = self._preview_due - time.monotonic()
+        if wait > 0.005:
+            self._preview_timer = self.set_timer(wait, self._preview_tick)
+        elif self.query(PreviewPane):  # none while the app shuts down
+            self._preview_update()
+
+    def _preview_update(self) -> None:
+        """The cursor ticket in the pane: from the cache at once, else its row's fields while the rest loads."""
+        pane = self._preview()
+        ticket = self.highlighted()
+        if not pane.display or (ticket is not None and ticket.id == pane.ticket_id and pane.complete):
+            return
+        self._preview_seen = self._preview_state()
+        if ticket is None:
+            loading = self.load_state.phase is Phase.LOADING
+            pane.show_nothing("Loading tickets…" if loading else "No ticket to preview.")
+            return
+        now, drafts = self._now(), self._preview_drafts(ticket.id)
+        cached = self.service.cached_ticket_with_thread(ticket.id)
+        if cached is not None:
+            pane.show_detail(cached[0], cached[1], now, drafts)
+            return
+        from tui_desk.ui.screens.ticket import prefetch
+
+        pane.show_summary(ticket, now, drafts)
+        prefetch(self.service, ticket.id)  # the ticket screen's fetch: opening this ticket next costs no request
+        self._preview_load(ticket)
+
+    def _preview_drafts(self, ticket_id: str) -> list[CommentKind]:
+        from tui_desk.ui.compose import drafts_of
+
+        return drafts_of(self.app, self.service).kinds_for(ticket_id)
+
+    @work(exclusive=True, group="queue-preview")
+    async def _preview_load(self, ticket: TicketSummary) -> None:
+        """Wait for the prefetch of ``ticket`` (moving on cancels the wait, not the request), then show it."""
+        try:
+            detail, thread = await self.service.ticket_detail(ticket.id)
+        except DeskError as exc:
+            if self.query(PreviewPane) and self._preview().ticket_id == ticket.id:
+                self._preview().show_failure(ticket, exc, self._now())
+            return
+        if self.query(PreviewPane) and self._preview().ticket_id == ticket.id:
+            self._preview().show_detail(detail, thread, self._now(), self._preview_drafts(ticket.id))
+
+    def action_toggle_preview(self) -> None:
+        """Show or hide the preview pane (remembered across runs); a terminal too narrow for it says why."""
+        total = self.app.size.width
+        if pane_width(total) == 0:
+            message = f"The preview pane needs a terminal {MIN_TERMINAL} columns wide or more (this one has {total})."
+            self.app.notify(message, markup=False)
+            return
+        self._preview_wanted = not self._preview_wanted
+        if not save_prefs(Prefs(preview=self._preview_wanted)):
+            self.app.notify("The preview setting could not be saved: it lasts until you quit.", markup=False)
+        self._preview_fit(total)
 
     @on(TicketTable.RowSelected)
     def _row_selected(self, event: TicketTable.RowSelected) -> None:
@@ -550,15 +705,9 @@ class QueueScreen(Screen[None]):
 
     @on(TicketTable.HeaderSelected)
     def _header_selected(self, event: TicketTable.HeaderSelected) -> None:
-        key = {"updated": "updated", "id": "id", "priority": "priority"}.get(event.column_key)
-        if key is None or key not in self.service.capabilities.sorts:
-            self.app.notify("This helpdesk cannot sort by that column.", markup=False)
-            return
-        if self.sort == key:
-            self.descending = not self.descending
-        else:
-            self.sort, self.descending = key, True  # type: ignore[assignment]
-        self.reload()
+        """A click on a header sorts by that column; on the sorted column it reverses the order."""
+        if event.column_key in SORT_LABELS:
+            self.sort_by(event.column_key)  # type: ignore[arg-type]
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -574,19 +723,83 @@ class QueueScreen(Screen[None]):
         open_ticket_screen(self.app, self.service, ticket.id, ids, on_changed=self.update_row)
 
     def action_toggle_mark(self) -> None:
-        """Mark or unmark the highlighted ticket for a bulk action, then move down."""
+        """Mark or unmark the highlighted ticket for a bulk action, then move down (mutt's tag and next)."""
         ticket = self.highlighted()
         if ticket is None:
             return
-        self.marked.symmetric_difference_update({ticket.id})
-        self.update_row(ticket)
+        self._set_marks(self.marked ^ {ticket.id}, [ticket])
         self._table().action_cursor_down()
 
+    def action_mark_all(self) -> None:
+        """Mark every loaded row (rows not loaded yet are not marked: the message says so)."""
+        loaded = self._loaded_rows()
+        if not loaded:
+            self.app.notify("No tickets are loaded: nothing to mark.", markup=False)
+            return
+        self._set_marks(self.marked | {t.id for t in loaded}, loaded)
+        pager = self.pager
+        more = "" if pager is None or pager.exhausted else "; rows not loaded yet are not marked"
+        self.app.notify(f"Marked {len(loaded)} loaded tickets{more} (U clears).", markup=False)
+
+    def action_invert_marks(self) -> None:
+        """Mark the unmarked loaded rows and unmark the marked ones (marks not shown stay)."""
+        loaded = self._loaded_rows()
+        self._set_marks(self.marked ^ {t.id for t in loaded}, loaded)
+
+    def action_clear_marks(self) -> None:
+        """Clear every mark, shown or not."""
+        if self.marked:
+            count = len(self.marked)
+            self._set_marks(set(), [])
+            self.app.notify(f"Cleared {count} marks.", markup=False)
+
+    def keep_marked(self, ids: set[str]) -> None:
+        """Keep marked only ``ids`` (after a bulk action: the tickets that need another look)."""
+        self._set_marks(self.marked & ids, [])
+
+    def _loaded_rows(self) -> list[TicketSummary]:
+        return [t for t in self.rows if t is not None]
+
+    def _set_marks(self, marked: set[str], rows: list[TicketSummary]) -> None:
+        """Make ``marked`` the marks, remembering ``rows`` (so a marked ticket out of view can still be acted on)."""
+        self.marked = marked
+        self.marked_rows.update((t.id, t) for t in rows if t.id in marked)
+        self.marked_rows = {key: t for key, t in self.marked_rows.items() if key in marked}
+        if self.query(TicketTable):
+            self._table().refresh_rows()
+        self._update_title()
+
+    def _marks_label(self) -> str:
+        """``3 marked``, or ``3 marked (1 not shown)`` when marked tickets are outside the rows on screen."""
+        shown = sum(1 for t in self.rows if t is not None and t.id in self.marked)
+        hidden = len(self.marked) - shown
+        return f"{len(self.marked)} marked" + (f" ({hidden} not shown)" if hidden else "")
+
     def action_compose(self, kind: str) -> None:
-        """Reply to, or add a note on, the highlighted ticket."""
+        """Reply to, or add a note on, the highlighted ticket; with other tickets marked, ask first (no bulk reply)."""
         ticket = self.highlighted()
         if ticket is None:
             return
+        others = [t for t in self.targets() if t.id != ticket.id] if self.marked else []
+        if not others:
+            self._open_composer(ticket, kind)
+            return
+        from tui_desk.ui.triage import ref
+        from tui_desk.ui.widgets.confirm import ConfirmDialog
+
+        numbers = ", ".join(ref(t) for t in others[:4]) + (", …" if len(others) > 4 else "")
+        verb = "add a note to" if kind == "note" else "reply to"
+        question = f"{len(self.marked)} marked ({numbers}): {verb} {ref(ticket)} only?"
+        detail = "There are no bulk replies or notes: y writes to the cursor ticket only, n cancels."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._open_composer(ticket, kind)
+
+        self.app.push_screen(ConfirmDialog(question, detail), answered)
+
+    def _open_composer(self, ticket: TicketSummary, kind: str) -> None:
+        """Open the composer on ``ticket``; the row follows the send and a status set with it."""
         from tui_desk.models import CommentKind
         from tui_desk.ui.compose import start_compose
 
@@ -597,7 +810,7 @@ class QueueScreen(Screen[None]):
             if times and current is not None:
                 self.update_row(current.model_copy(update={"updated_at": max(times)}))
 
-        start_compose(self, self.service, ticket, CommentKind(kind), on_sent=sent)
+        start_compose(self, self.service, ticket, CommentKind(kind), on_sent=sent, on_changed=self.update_row)
 
     def action_triage(self, action: str) -> None:
         """Set status, priority or assignee, or close: on the marked tickets, else the highlighted one."""
@@ -606,7 +819,14 @@ class QueueScreen(Screen[None]):
             return
         from tui_desk.ui.triage import start_triage
 
-        start_triage(self, self.service, tickets, action, on_updated=self.update_row)  # type: ignore[arg-type]
+        def updated(ticket: TicketSummary) -> None:
+            if ticket.id in self.marked_rows:  # a marked ticket out of view keeps its latest values
+                self.marked_rows[ticket.id] = TicketSummary.model_validate(
+                    ticket.model_dump(include=set(TicketSummary.model_fields))
+                )
+            self.update_row(ticket)
+
+        start_triage(self, self.service, tickets, action, on_updated=updated)  # type: ignore[arg-type]
 
     def action_view(self, key: str) -> None:
         """Switch to a named view (filters and search are cleared)."""
@@ -639,30 +859,73 @@ class QueueScreen(Screen[None]):
         self.app.push_screen(FilterDialog(self.service, self.filters), chosen)
 
     def action_cycle_sort(self) -> None:
-        """Sort by the next field this backend supports."""
-        order = [key for key in SORT_LABELS if key in self.service.capabilities.sorts]
-        if len(order) < 2:
-            self._cannot_sort()
-            return
-        self.sort = order[(order.index(self.sort) + 1) % len(order)] if self.sort in order else order[0]  # type: ignore[assignment]
-        self.reload()
+        """Pick the column to sort by (enter on the sorted one reverses it)."""
+        from tui_desk.ui.widgets.sort_picker import SortPicker
+
+        def chosen(key: str | None) -> None:
+            if key in SORT_LABELS:
+                self.sort_by(key)  # type: ignore[arg-type]
+
+        choices = {key: self._server_sorts(key) for key in SORT_LABELS}  # type: ignore[arg-type]
+        current = self.sort if self._sort_shown() else ""
+        self.app.push_screen(SortPicker(SORT_LABELS, choices, current, self.descending), chosen)
 
     def action_reverse_sort(self) -> None:
-        """Reverse the sort direction."""
-        if not self.service.capabilities.sorts:
-            self._cannot_sort()
-            return
-        self.descending = not self.descending
+        """Reverse the sort direction (sorting here when the server cannot)."""
+        self._set_sort(self.sort, not self.descending)
+
+    def sort_by(self, key: SortKey) -> None:
+        """Sort by ``key``; when already sorted by it, reverse the order."""
+        if key == self.sort and self._sort_shown():
+            self._set_sort(key, not self.descending)
+        else:
+            self._set_sort(key, key not in ASCENDING_FIRST)
+
+    def _set_sort(self, key: SortKey, descending: bool) -> None:
+        self.sort, self.descending = key, descending
+        self.sort_here = not self._server_sorts(key)
         self.reload()
 
-    def _cannot_sort(self) -> None:
-        sorts = self.service.capabilities.sorts
-        if sorts:
-            only = ", ".join(SORT_LABELS[k] for k in SORT_LABELS if k in sorts)
-            message = f"{self.service.backend_title} only sorts by {only}."
-        else:
-            message = f"{self.service.backend_title}'s API has no sort: tickets are shown in the server's order."
-        self.app.notify(message, markup=False)
+    def _server_sorts(self, key: SortKey) -> bool:
+        """True when the server sorts by ``key`` (declared by the backend and not found ignored this session)."""
+        return key in self.service.capabilities.sorts and self.service.backend.off("sort") is None
+
+    def _sort_shown(self) -> bool:
+        """True when the rows really are in ``self.sort`` order (sorted here or by the server)."""
+        return self.sort_here or self._server_sorts(self.sort)
+
+    def _sort_loaded(self) -> None:
+        """Order the loaded rows here when the server cannot (or turned out to ignore an asked sort)."""
+        chosen = (self.sort, self.descending) != (START_SORT, True)
+        if chosen and not self.sort_here and not self._server_sorts(self.sort):
+            self.sort_here = True  # the server dropped the sort this session: tui-desk does it from now on
+        if not self.sort_here:
+            return
+        table = self._table()
+        current = self.highlighted() if table.cursor_row else None
+        self.rows = list(sort_tickets([t for t in self.rows if t is not None], self.sort, self.descending))
+        found = (i for i, t in enumerate(self.rows) if current is not None and t is not None and t.id == current.id)
+        table.move_cursor(next(found, 0))  # said even when the row index stays: its ticket may have changed
+        table.refresh_rows()
+
+    def _sort_title(self) -> Text:
+        """The sort as the title shows it, only when applied; the header shows ▲/▼ on the sorted column."""
+        shown = self._sort_shown()
+        self._table().set_sort(self.sort if shown else None, self.descending)
+        arrow = "▼" if self.descending else "▲"
+        if self.sort_here:
+            pager = self.pager
+            count = len(self.rows)
+            if pager is not None and pager.exhausted:
+                rows = f"{count:,} rows"
+            else:
+                rows = f"first {count:,} rows" if count >= CLIENT_SORT_CAP else f"{count:,} rows so far"
+            return Text(f"  sorted here: {SORT_LABELS[self.sort]} {arrow} ({rows})", style="italic")
+        if not shown:
+            return Text("  server order", style="italic")
+        if self.sort != START_SORT or not self.descending:
+            return Text(f"  sort: {SORT_LABELS[self.sort]} {arrow}")
+        return Text()
 
     def action_refresh(self) -> None:
         """Reload from the server, bypassing the cache (the rows stay until the new ones arrive)."""
@@ -677,9 +940,40 @@ class QueueScreen(Screen[None]):
 
     @on(Input.Submitted, "#queue-search")
     def _search(self, event: Input.Submitted) -> None:
-        self.search_text = event.value.strip() or None
+        from tui_desk.services.lookup import ticket_number
+
+        text = event.value.strip()
         event.input.display = False
         self._table().focus()
+        number = ticket_number(text)
+        if number is not None:  # "217" or "#217": open that ticket, as ":217" does
+            self._open_number(number, text)
+            return
+        self.search_text = text or None
+        self.reload()
+
+    @work(exclusive=True, group="queue-number")
+    async def _open_number(self, number: str, text: str) -> None:
+        """Open ticket ``number`` typed in the search box; a number that names no ticket is searched as text."""
+        from tui_desk.errors import NotFound
+        from tui_desk.ui.screens.ticket import open_ticket_screen
+
+        try:
+            ticket_id = self.ticket_id_for(number) or await self.service.find_ticket_id(number)
+            if ticket_id is not None:
+                await self.service.ticket(ticket_id)  # it exists (and is cached for the ticket screen)
+        except NotFound:
+            ticket_id = None
+        except DeskError as exc:
+            self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
+            return
+        if ticket_id is not None:
+            ids = [t.id for t in self.rows if t is not None]
+            queue_ids = ids if ticket_id in ids else None
+            open_ticket_screen(self.app, self.service, ticket_id, queue_ids, on_changed=self.update_row)
+            return
+        self.app.notify(f"No ticket #{number}: searching for “{one_line(text, 40)}” instead.", markup=False)
+        self.search_text = text
         self.reload()
 
     def key_escape(self) -> None:
@@ -689,10 +983,7 @@ class QueueScreen(Screen[None]):
             box.display = False
             self._table().focus()
         elif self.marked:
-            marked = [t for t in self.rows if t is not None and t.id in self.marked]
-            self.marked.clear()
-            for ticket in marked:
-                self.update_row(ticket)
+            self.action_clear_marks()
         elif self.search_text or not self.filters.is_empty():
             self.search_text = None
             self.filters = QueueFilter()
@@ -713,3 +1004,21 @@ class QueueScreen(Screen[None]):
     def action_cursor_bottom(self) -> None:
         """Jump to the last loaded row."""
         self._table().move_cursor(len(self.rows) - 1)
+
+    # -- keys pressed before the rows show ----------------------------------------------------------
+
+    @cached_property
+    def typeahead(self) -> Typeahead:
+        """The keys held while the first rows load: ``j j enter`` typed at start-up opens the third ticket."""
+        return Typeahead(
+            self, loading=self._rows_loading, ready=lambda: bool(self.rows), acts_now=QUEUE_ACTS_NOW, what="the tickets"
+        )
+
+    def hold_key(self, event: events.Key) -> bool:
+        """Called by the app for each key: True when it waits for the rows (replayed in order once they show)."""
+        return self.typeahead.offer(event)
+
+    def _rows_loading(self) -> bool:
+        """True while no row shows and the listing is loading (before mount too: the load starts then)."""
+        states = self.query("#queue-state")
+        return not self.rows and (not states or states.first(LoadState).phase is Phase.LOADING)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from functools import cached_property
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.segment import Segment
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -24,7 +25,9 @@ from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.ui.format import long_time, person, size
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.styles import stylesheet
-from tui_desk.ui.widgets.load_state import LoadState
+from tui_desk.ui.ticket_header import ticket_header
+from tui_desk.ui.typeahead import Typeahead
+from tui_desk.ui.widgets.load_state import LoadState, Phase
 from tui_desk.ui.widgets.status_line import StatusLine
 from tui_desk.ui.widgets.steady_footer import SteadyFooter
 
@@ -110,6 +113,9 @@ class ThreadView(Widget):
         return Group(*entries)
 
 
+TICKET_ACTS_NOW = frozenset({"back", "step", "refresh"})  # keys run at once while a ticket loads (nothing held)
+
+
 class TicketScreen(Screen[None]):
     """One ticket with its thread; ``[`` and ``]`` walk the queue."""
 
@@ -130,8 +136,9 @@ class TicketScreen(Screen[None]):
         Binding("p", "triage('priority')", "Priority", id="ticket.priority"),
         Binding("a", "triage('assignee')", "Assign", id="ticket.assignee"),
         Binding("c", "triage('close')", "Close", id="ticket.close"),
-        Binding("u", "open_requester", "Requester", show=False, id="ticket.requester"),
-        Binding("A", "open_assets", "Linked assets", show=False, id="ticket.assets"),
+        Binding("C", "close_next", "Close+next", show=False, id="ticket.close_next"),
+        Binding("u", "open_requester", "Requester", id="ticket.requester"),
+        Binding("A", "open_assets", "Linked assets", id="ticket.assets"),
         Binding("j", "scroll(1)", "Down", show=False, id="ticket.down"),
         Binding("k", "scroll(-1)", "Up", show=False, id="ticket.up"),
         Binding("g", "scroll_home", "Top", show=False, id="ticket.top"),
@@ -172,6 +179,7 @@ class TicketScreen(Screen[None]):
         self, ticket_id: str, queue_ids: list[str] | None = None, on_changed: Callable[[Ticket], None] | None = None
     ) -> None:
         """Make this screen (off the stack) show another ticket: every per-ticket state starts afresh."""
+        self.typeahead.clear()  # keys held for the ticket opened before are not for this one
         self.ticket_id = ticket_id
         self.queue_ids = queue_ids or [ticket_id]
         self.on_changed = on_changed
@@ -207,6 +215,30 @@ class TicketScreen(Screen[None]):
         self.query_one("#thread-state", LoadState).ready()
         self.query_one(ThreadView).show(None, None)
 
+    # -- keys pressed while the ticket loads ------------------------------------------------------
+
+    @cached_property
+    def typeahead(self) -> Typeahead:
+        """The keys held while the ticket loads: ``s`` pressed during ``]`` runs once the next ticket shows."""
+        return Typeahead(
+            self,
+            loading=self._loading,
+            ready=lambda: self.ticket is not None,
+            acts_now=TICKET_ACTS_NOW,
+            what="the ticket",
+        )
+
+    def hold_key(self, event: events.Key) -> bool:
+        """Called by the app for each key: True when it waits for the ticket (replayed in order once it shows)."""
+        return self.typeahead.offer(event)
+
+    def _loading(self) -> bool:
+        """True while the ticket is fetched and nothing of it shows (before mount too: ``_start`` comes then)."""
+        if self.ticket is not None or not self.ticket_id:
+            return False
+        states = self.query("#ticket-state")
+        return not states or states.first(LoadState).phase is Phase.LOADING
+
     @work(exclusive=True, group="ticket")
     async def load(self, refresh: bool = False) -> None:
         """Fetch the ticket and its thread concurrently, then show them; a failed thread never hides the ticket."""
@@ -222,7 +254,8 @@ class TicketScreen(Screen[None]):
                 self.show_ticket_failure(exc)
             return
         finally:
-            self.query_one(StatusLine).busy = False
+            for line in self.query(StatusLine):  # none when the app shuts down with the ticket still loading
+                line.busy = False
         if ticket_id != self.ticket_id:
             return  # the screen moved on to another ticket meanwhile
         self.show_ticket(ticket)
@@ -269,30 +302,18 @@ class TicketScreen(Screen[None]):
         self.query_one(ThreadView).show(self.ticket_id, None)
 
     def _header(self, t: Ticket) -> Group:
-        title = Text(f"#{one_line(t.number, 20)}  ", style="bold")
-        title.append_text(safe_text(t.subject, "bold", single_line=True))
-        title.truncate(self.app.size.width * 2 - 4, overflow="ellipsis")
-        grid = Table.grid(padding=(0, 1), expand=True)
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
-        grid.add_row(
-            "Status", safe_text(t.status.name if t.status else "—", single_line=True),
-            "Priority", safe_text(t.priority.name if t.priority else "—", single_line=True),
-        )  # fmt: skip
-        grid.add_row(
-            "From", safe_text(person(t.requester, with_email=True) or "—", single_line=True),
-            "Assignee", safe_text(person(t.assignee) or "unassigned", single_line=True),
-        )  # fmt: skip
-        grid.add_row(
-            "Category", safe_text(t.category.name if t.category else "—", single_line=True),
-            "Due", Text(long_time(t.due_at)),
-        )  # fmt: skip
-        grid.add_row("Created", Text(long_time(t.created_at)), "Updated", Text(long_time(t.updated_at)))
-        if t.tags:
-            grid.add_row("Tags", safe_text(", ".join(t.tags), single_line=True), "", "")
-        return Group(title, grid)
+        """Title, requester with the whole e-mail, the fields reflowed to the width, and a draft marker if any."""
+        from tui_desk.ui.compose import drafts_of
+
+        clock = getattr(self.app, "clock", None)
+        now = clock() if clock else datetime.now(UTC)
+        drafts = drafts_of(self.app, self.service).kinds_for(t.id)
+        return ticket_header(t, now, drafts, width=self.app.size.width - 2)
+
+    def on_screen_resume(self) -> None:
+        """Back from the composer (or a dialog): the draft marker follows what the agent kept or sent."""
+        if self.ticket is not None:
+            self.query_one("#ticket-header", Static).update(self._header(self.ticket))
 
     def _body(self, t: Ticket) -> Group:
         parts: list[Text] = [safe_text(t.body or "(no description)")]
@@ -320,14 +341,10 @@ class TicketScreen(Screen[None]):
             self.show_thread(thread)
             self.action_scroll_end()
 
-        start_compose(self, self.service, ticket, CommentKind(kind), on_sent=sent)
+        start_compose(self, self.service, ticket, CommentKind(kind), on_sent=sent, on_changed=self._changed_here())
 
-    def action_triage(self, action: str) -> None:
-        """Set status, priority or assignee, or close this ticket."""
-        if self.ticket is None:
-            return
-        from tui_desk.ui.triage import start_triage
-
+    def _changed_here(self) -> Callable[[Ticket], None]:
+        """A callback for a changed ticket: shown here while this screen still shows it, and told to the opener."""
         on_changed = self.on_changed  # the opener of *this* ticket, even if the screen is reused meanwhile
 
         def updated(ticket: Ticket) -> None:
@@ -336,7 +353,38 @@ class TicketScreen(Screen[None]):
             if on_changed is not None:
                 on_changed(ticket)
 
-        start_triage(self, self.service, [self.ticket], action, on_updated=updated)  # type: ignore[arg-type]
+        return updated
+
+    def action_triage(self, action: str) -> None:
+        """Set status, priority or assignee, or close this ticket."""
+        if self.ticket is None:
+            return
+        from tui_desk.ui.triage import start_triage
+
+        start_triage(self, self.service, [self.ticket], action, on_updated=self._changed_here())  # type: ignore[arg-type]
+
+    def action_close_next(self) -> None:
+        """Close this ticket (same confirmation as ``c``) and, once the close is sent, open the next of the queue."""
+        ticket = self.ticket
+        if ticket is None:
+            return
+        from tui_desk.ui.triage import start_triage
+
+        index = self.queue_ids.index(ticket.id) + 1 if ticket.id in self.queue_ids else len(self.queue_ids)
+        following = self.queue_ids[index] if index < len(self.queue_ids) else None
+        then = "Then: the next ticket of the queue." if following else "This is the last ticket of the queue."
+
+        def next_ticket() -> None:
+            if self.ticket_id != ticket.id or self.app.screen is not self:
+                return  # the agent moved on meanwhile: do not pull them elsewhere
+            if following is None:
+                self.app.notify("That was the last ticket of the queue; staying here.", markup=False)
+                return
+            self.ticket_id = following
+            self._start()
+
+        changed = self._changed_here()
+        start_triage(self, self.service, [ticket], "close", on_updated=changed, on_done=next_ticket, then=then)
 
     def action_open_requester(self) -> None:
         """Open the requester's detail in user lookup."""
@@ -347,20 +395,37 @@ class TicketScreen(Screen[None]):
         self.app.show_user(requester.id)  # type: ignore[attr-defined]
 
     def action_open_assets(self) -> None:
-        """Open the linked asset, or choose one when several are linked."""
-        asset_ids = list(self.ticket.asset_ids) if self.ticket else []
-        if not asset_ids:
-            self.app.notify("No assets are linked to this ticket.", markup=False)
-        elif len(asset_ids) == 1:
-            self.app.show_asset(asset_ids[0])  # type: ignore[attr-defined]
-        else:
-            from tui_desk.ui.widgets.asset_choice import AssetChoice
+        """Open the linked asset, or choose one when several are linked; the server is asked which (Jitbit lists
+        them from the asset side), and where it cannot tell, that is said rather than "none"."""
+        ticket, service = self.ticket, self.service
+        if ticket is None:
+            return
 
-            def chosen(asset_id: str | None) -> None:
-                if asset_id:
-                    self.app.show_asset(asset_id)  # type: ignore[attr-defined]
+        def chosen(asset_id: str | None) -> None:
+            if asset_id:
+                self.app.show_asset(asset_id)  # type: ignore[attr-defined]
 
-            self.app.push_screen(AssetChoice(self.service, asset_ids), chosen)
+        async def look_up() -> None:
+            try:
+                asset_ids = await service.ticket_assets(ticket.id)
+            except DeskError as exc:
+                self.app.show_error(exc)  # type: ignore[attr-defined]
+                return
+            if self.ticket_id != ticket.id:  # the agent moved on with [ or ] meanwhile
+                return
+            if asset_ids is None:
+                why = "has no asset API" if not service.capabilities.assets else "does not say which assets it involves"
+                self.app.notify(f"Cannot tell from this server: {service.backend_title} {why}.", markup=False)
+            elif not asset_ids:
+                self.app.notify("No assets are linked to this ticket.", markup=False)
+            elif len(asset_ids) == 1:
+                chosen(asset_ids[0])
+            else:
+                from tui_desk.ui.widgets.asset_choice import AssetChoice
+
+                self.app.push_screen(AssetChoice(service, asset_ids), chosen)
+
+        self.run_worker(look_up(), exclusive=True, group="ticket-assets")
 
     def action_back(self) -> None:
         """Back to the queue."""

@@ -1,4 +1,4 @@
-"""The status line: profile, backend, agent, the connection state (throttled / offline) and what the server lacks."""
+"""The status line: a passing message, held keys, profile, backend, agent, the connection state and what is lacking."""
 
 from __future__ import annotations
 
@@ -21,11 +21,19 @@ class StatusLine(Static):
     link: reactive[LinkEvent] = reactive(LinkEvent(LinkState.ONLINE))
     busy: reactive[bool] = reactive(False)
     limited: reactive[str] = reactive("")  # e.g. "limited: statuses, sort" (stays for the session)
+    message: reactive[str] = reactive("")  # a passing confirmation ("Reply sent (#112).") shown instead of a toast
+    held: reactive[str] = reactive("")  # keys typed while the screen loads, waiting to run
 
     def render(self) -> Text:
         """Compose the line from plain parts; nothing here is parsed as markup."""
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(" ")
+        if self.held:
+            line.append(f"⌨ {one_line(self.held, 120)}", style="bold reverse")
+            line.append("  ")
+        if self.message:
+            line.append(one_line(self.message, 200), style="bold")
+            line.append("  ·  ")
         line.append(one_line(self.profile, 30), style="bold")
         if self.backend:
             line.append(f" · {self.backend}")
