@@ -119,14 +119,3 @@ def test_setup_form(snap_compare, size, monkeypatch) -> None:
         await pilot.pause()
 
     assert snap_compare(DeskApp.first_run(), terminal_size=size, run_before=run_before)
-
-
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_help_panel(snap_compare, make_app, size) -> None:
-    async def run_before(pilot) -> None:
-        await queue_loaded(pilot)
-        await pilot.press("question_mark")
-        await wait_for(pilot, lambda: len(pilot.app.screen.query("KeyPanel")) == 1)
-        await pilot.pause()
-
-    assert snap_compare(make_app(FLAVOUR), terminal_size=size, run_before=run_before)

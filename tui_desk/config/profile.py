@@ -14,7 +14,16 @@ USERINFO_REFUSED = (
 )
 
 QUEUE_COLUMNS = (  # the queue's columns a profile may choose, order and size
-    "id", "subject", "requester", "status", "priority", "assignee", "updated", "created", "due", "category",
+    "id",
+    "subject",
+    "requester",
+    "status",
+    "priority",
+    "assignee",
+    "updated",
+    "created",
+    "due",
+    "category",
 )
 
 
