@@ -74,7 +74,9 @@ async def test_shown_at_120_columns_and_follows_the_cursor(make_app) -> None:
     async with app.run_test(size=WIDE) as pilot:
         queue = await queue_ready(pilot)
         assert pane(app).display
-        assert queue.query_one(TicketTable).size.width == 120 - pane_width(120)
+        table = queue.query_one(TicketTable)
+        assert table.size.width == 120  # at 120-159 columns the pane sits under the table: Subject keeps its room
+        assert pane(app).region.y >= table.region.bottom and pane(app).region.height >= 10
         await previewed(pilot, queue, 0)
         first = queue.rows[0]
         record = app.simulator.dataset.tickets[int(first.id)]
@@ -194,3 +196,14 @@ def test_prefs_default_when_missing_or_unreadable_and_saved_private() -> None:
     assert load_prefs().preview is True
     prefs_path().write_text('{"preview": "no"}')
     assert load_prefs().preview is True  # a wrong type is ignored, not guessed
+
+
+async def test_beside_the_table_from_160_columns(make_app) -> None:
+    app = make_app("jitbit")
+    async with app.run_test(size=(160, 40)) as pilot:
+        queue = await queue_ready(pilot)
+        table = queue.query_one(TicketTable)
+        await wait_for(pilot, lambda: table.size.width == 160 - pane_width(160))
+        assert pane(app).region.x >= table.region.right
+        assert pane(app).region.height == table.region.height
+        await previewed(pilot, queue, 0)

@@ -11,7 +11,6 @@ from textual.widgets import Static
 from tests.conftest import FLAVOURS
 from tests.ui.conftest import wait_for
 from tui_desk.simulators.dataset import PRIORITIES, STATUSES, DAgent, DTicket
-from tui_desk.ui.prefs import Prefs, save_prefs
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
 from tui_desk.ui.triage import WORKER_GROUP
@@ -23,12 +22,6 @@ from tui_desk.ui.widgets.ticket_table import TicketTable
 SIZE = (120, 40)
 STATUS_NAME = {key: name for key, name, _closed, _waiting in STATUSES}
 PRIORITY_NAME = {rank: name for rank, name in PRIORITIES}
-
-
-@pytest.fixture(autouse=True)
-def no_preview(private_state: None) -> None:
-    """The queue's own Priority column is read here: the preview pane (tests/ui/test_preview.py) stays off."""
-    save_prefs(Prefs(preview=False))
 
 
 def assignable(app, ticket_id: str) -> list[DAgent]:

@@ -38,7 +38,7 @@ from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.typeahead import Typeahead
 from tui_desk.ui.views import START_SORT, START_VIEW, VIEWS, QueueFilter, View, build_query, saved_views
 from tui_desk.ui.widgets.load_state import RETRY, LoadState, Phase
-from tui_desk.ui.widgets.preview_pane import MIN_TERMINAL, PreviewPane, pane_width
+from tui_desk.ui.widgets.preview_pane import BELOW_SHARE, MIN_TERMINAL, PreviewPane, pane_below, pane_width
 from tui_desk.ui.widgets.status_line import StatusLine
 from tui_desk.ui.widgets.steady_footer import SteadyFooter
 from tui_desk.ui.widgets.ticket_table import TableColumn, TicketTable
@@ -606,15 +606,23 @@ class QueueScreen(Screen[None]):
     def _preview_fit(self, total: int) -> None:
         """Show the pane when the terminal is wide enough and the agent wants it; the table gets the rest."""
         width = pane_width(total) if self._preview_wanted else 0
+        below = self._preview_wanted and pane_below(total)
         pane = self._preview()
         was_shown = pane.display
-        pane.display = width > 0
+        shown = pane.display = bool(width) or below
+        main = self.query_one("#queue-main")
+        main.styles.layout = "vertical" if below else "horizontal"
+        pane.set_class(below, "-below")
         if width:
             pane.styles.width = width
+            pane.styles.height = "1fr"
+        elif below:
+            pane.styles.width = "1fr"
+            pane.styles.height = f"{round(BELOW_SHARE * 100)}%"
         self._relayout(total - width)
-        if width and self._preview_checker is None:
+        if shown and self._preview_checker is None:
             self._preview_checker = self.set_interval(PREVIEW_CHECK, self._preview_check)
-        if width and not was_shown:
+        if shown and not was_shown:
             self._preview_refresh()
 
     def _preview_state(self) -> tuple[TicketSummary | None, tuple[CommentKind, ...]]:
@@ -690,7 +698,7 @@ class QueueScreen(Screen[None]):
     def action_toggle_preview(self) -> None:
         """Show or hide the preview pane (remembered across runs); a terminal too narrow for it says why."""
         total = self.app.size.width
-        if pane_width(total) == 0:
+        if pane_width(total) == 0 and not pane_below(total):
             message = f"The preview pane needs a terminal {MIN_TERMINAL} columns wide or more (this one has {total})."
             self.app.notify(message, markup=False)
             return

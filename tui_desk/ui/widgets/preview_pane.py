@@ -19,6 +19,8 @@ from tui_desk.ui.ticket_header import span, ticket_header
 from tui_desk.ui.widgets.load_state import LoadState
 
 MIN_TERMINAL = 120  # columns below which the pane is hidden
+BESIDE_TERMINAL = 160  # from this width the pane sits beside the table; below it, under the table (Subject keeps room)
+BELOW_SHARE = 0.42  # of the queue's height the pane takes when it sits under the table
 LATEST = 4  # messages shown, newest first
 BODY_LINES = 8  # lines of each message body before it is cut
 BODY_CHARS = 900
@@ -26,10 +28,15 @@ KIND_TAG = {CommentKind.NOTE: "[INTERNAL NOTE] ", CommentKind.SYSTEM: "[SYSTEM] 
 
 
 def pane_width(total: int) -> int:
-    """The pane's width on a terminal ``total`` columns wide (0: too narrow for a pane)."""
-    if total < MIN_TERMINAL:
+    """The pane's width beside the table on a terminal ``total`` columns wide (0: none beside it)."""
+    if total < BESIDE_TERMINAL:
         return 0
     return max(44, min(90, total * 2 // 5))
+
+
+def pane_below(total: int) -> bool:
+    """True when the pane goes under the table: wide enough for a pane, too narrow to share the width."""
+    return MIN_TERMINAL <= total < BESIDE_TERMINAL
 
 
 def clipped_body(body: str) -> Text:
@@ -93,6 +100,7 @@ class PreviewPane(Vertical):
 
     DEFAULT_CSS = """
     PreviewPane { height: 1fr; border-left: vkey $primary; padding: 0 1; overflow: hidden hidden; }
+    PreviewPane.-below { border-left: none; border-top: hkey $primary; }
     PreviewPane #preview-header { height: auto; border-bottom: solid $primary; }
     PreviewPane #preview-messages { height: auto; }
     """
