@@ -576,14 +576,16 @@ class DeskApp(App[int]):
         self.start(lambda: existing or open_service(profile, profile_name))
 
     def action_new_ticket(self) -> None:
-        """Log a new ticket on behalf of a requester."""
+        """Log a new ticket on behalf of a requester (from a user's detail: that user)."""
         if self.service is None:
             return
         from tui_desk.ui.screens.new_ticket import NewTicketScreen
+        from tui_desk.ui.screens.users import UserScreen
 
         if isinstance(self.screen, NewTicketScreen):
             return
-        self.push_screen(NewTicketScreen(self.service), self.ticket_created)
+        caller = self.screen.caller() if isinstance(self.screen, UserScreen) else None
+        self.push_screen(NewTicketScreen(self.service, requester=caller), self.ticket_created)
 
     def ticket_created(self, result: WriteResult[Ticket] | None) -> None:
         """Put a newly created ticket at the top of the queue and open it; say what the server did not take."""

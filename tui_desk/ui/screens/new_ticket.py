@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Select, Static, TextArea
 
 from tui_desk.errors import DeskError, InvalidInput, ReadOnly, UnknownOutcome, Unsupported
-from tui_desk.models import Limitation, NewTicket, Priority, Ticket
+from tui_desk.models import Limitation, NewTicket, Priority, Ticket, User
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.results import OUTCOME_UNKNOWN, WriteResult
 from tui_desk.ui.safe import one_line, safe_text
@@ -79,9 +79,10 @@ class NewTicketScreen(Screen[WriteResult[Ticket] | None]):
         Binding("q", "leave('quit')", "Quit", show=False, id="new_ticket.quit"),
     ]
 
-    def __init__(self, service: HelpdeskService) -> None:
+    def __init__(self, service: HelpdeskService, requester: User | None = None) -> None:
         super().__init__()
         self.service = service
+        self.caller = requester  # pre-filled as the requester (opened from that user's detail)
         self.submitting = False
         self.created: WriteResult[Ticket] | None = None  # the server took the ticket (2xx)
         self.maybe_created = False  # an attempt ended with an unknown outcome
@@ -134,9 +135,11 @@ class NewTicketScreen(Screen[WriteResult[Ticket] | None]):
         self._message(None)
         if self.service.read_only:
             self._message("Read-only profile: this ticket cannot be created here.", "warning")
-        if self.service.capabilities.on_behalf:
+        if self.service.capabilities.on_behalf and self.caller is None:
             self.query_one(RequesterLookup).focus_search()
         else:
+            if self.service.capabilities.on_behalf and self.caller is not None:
+                self.query_one(RequesterLookup).choose(self.caller)
             self.query_one("#subject", Input).focus()
         self.load_choices()
 
@@ -235,9 +238,9 @@ class NewTicketScreen(Screen[WriteResult[Ticket] | None]):
         if self.created is not None or not self.is_mounted:
             return False
         lookup = self.query_one(RequesterLookup)
+        prefilled = self.caller is not None and lookup.requester is self.caller  # only what the agent came with
         return bool(
-            lookup.text.strip()
-            or lookup.requester
+            (not prefilled and (lookup.text.strip() or lookup.requester))
             or self.query_one("#subject", Input).value.strip()
             or self.query_one("#body", TextArea).text.strip()
         )

@@ -227,6 +227,10 @@ class UserScreen(Screen[None]):
 
     # -- detail -----------------------------------------------------------------------------
 
+    def caller(self) -> User | None:
+        """The user whose detail is on screen (a new ticket is logged on their behalf), else None."""
+        return self.user if self._mode() == "user-detail" else None
+
     def open_user(self, user_id: str, label: str | None = None) -> None:
         """Show one user's detail."""
         self.user_id = user_id
