@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual import events
 from textual.containers import VerticalScroll
 from textual.widgets import Input
 
@@ -113,6 +114,17 @@ async def test_typing_filters_by_key_description_or_id(make_app) -> None:
         assert dialog.focused is body(dialog)
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
+
+
+async def test_letters_typed_in_a_burst_all_reach_the_filter(make_app) -> None:
+    """Keys read together from the terminal (fast typing, a paste, tmux send-keys) are not lost after the first."""
+    app = make_app(FLAVOUR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_help(pilot)
+        for letter in "draft":  # posted at once, as the driver does with one read of several bytes
+            app.post_message(events.Key(letter, letter))
+        await wait_for(pilot, lambda: dialog.typed == "draft")
+        assert "drafts.discard" in rows_by_id(dialog.shown())
 
 
 async def test_slash_focuses_the_filter_and_q_then_types(make_app) -> None:

@@ -62,10 +62,13 @@ def screen_catalog() -> list[tuple[str, type[object]]]:
     from tui_desk.ui.screens.queue import QueueScreen
     from tui_desk.ui.screens.ticket import TicketScreen
     from tui_desk.ui.screens.users import UserScreen
+    from tui_desk.ui.widgets.bulk_progress import BulkProgress
     from tui_desk.ui.widgets.compose_dialog import ComposeDialog
     from tui_desk.ui.widgets.confirm import ConfirmDialog
+    from tui_desk.ui.widgets.drafts_dialog import DraftsDialog
     from tui_desk.ui.widgets.filter_dialog import FilterDialog
     from tui_desk.ui.widgets.picker import Picker
+    from tui_desk.ui.widgets.sort_picker import SortPicker
     from tui_desk.ui.widgets.view_picker import ViewPicker
 
     return [
@@ -78,7 +81,11 @@ def screen_catalog() -> list[tuple[str, type[object]]]:
         ("Pickers (status, priority, assignee)", Picker),
         ("Queue filter", FilterDialog),
         ("Views", ViewPicker),
+        ("Sort", SortPicker),
+        ("Bulk results", BulkProgress),
+        ("Drafts (:drafts)", DraftsDialog),
         ("Confirmations", ConfirmDialog),
+        ("Help", HelpDialog),
     ]
 
 
@@ -243,9 +250,13 @@ class HelpDialog(ModalScreen[None]):
         return filtered_sections(self.sections, self.typed)
 
     def on_key(self, event: events.Key) -> None:
-        """On the list, a printable key that is not bound here starts the filter with that character."""
+        """A printable key the filter box did not take (it stops the ones it types) goes into the filter.
+
+        On the list, such a key starts the filter; keys typed in a burst after it were routed to the list before
+        the focus moved, and land here too rather than being lost.
+        """
         box = self.query_one("#help-filter", Input)
-        if self.focused is box or not event.is_printable or event.character is None:
+        if not event.is_printable or event.character is None:
             return
         if event.key in self.active_bindings:
             return
