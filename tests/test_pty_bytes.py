@@ -148,7 +148,7 @@ def test_hostile_data_never_reaches_the_terminal_raw(tmp_path: Path) -> None:
                 term.wait_for(f"Planted hostile body: {name}")
                 term.read(0.3)
                 term.send("\x1b")  # back to the queue
-                term.wait_for("Refresh")  # the queue's footer is drawn again
+                term.wait_for("Filter")  # the queue's footer is drawn again (the ticket's has no Filter)
                 term.read(0.3)
             term.send("q")
             term.read(3)
@@ -215,7 +215,7 @@ def test_toasts_never_carry_raw_escapes(tmp_path: Path) -> None:
             term.read(0.5)
             stages["not found"] = (start, len(term.output))
             term.send("\x1b")
-            term.wait_for("Refresh")
+            term.wait_for("Filter")  # back on the queue (its footer)
             term.send("q")  # the saved draft is still unsent: quitting asks
             term.wait_for("Quit with")
             term.send("y")

@@ -560,6 +560,9 @@ class QueueScreen(Screen[None]):
         summary = TicketSummary.model_validate(ticket.model_dump(include=set(TicketSummary.model_fields)))
         for index, row in enumerate(self.rows):
             if row is not None and row.id == summary.id:
+                if not self.seen.is_unseen(row) and self.seen.is_unseen(summary):
+                    self.seen.mark_seen(summary)  # the agent's own change is not news: no "updated" mark
+                    self.seen.save(self._now())
                 self.rows[index] = summary
                 self._table().refresh_rows(index)
                 self._update_title()
