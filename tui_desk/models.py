@@ -189,6 +189,7 @@ class Page(Model, Generic[T]):
     total: int | None = None
     has_next: bool = False
     filtered_here: bool = False  # tui-desk applied some filters itself (the server ignored them); totals unknown
+    sort_ignored: bool = False  # the server did not order the listing as asked (the adapter ordered this page only)
 
     @property
     def page_count(self) -> int | None:

@@ -227,6 +227,24 @@ async def test_a_sort_the_server_turns_out_to_ignore_is_done_here_not_claimed(ma
         assert len(created) > 50 and created == sorted(created, reverse=True)
 
 
+async def test_happyfox_under_q_sorts_here_instead_of_claiming_a_page_by_page_order(make_app) -> None:
+    """KB1039 "Sorting": with ``q`` (the Mine view's assignee term) HappyFox ignores ``sort``."""
+    app = make_app("happyfox")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await queue_loaded(pilot)
+        queue = app.screen
+        await pilot.press("m")  # Mine: sent as q=assignee:<e-mail>
+        await wait_for(pilot, lambda: queue.view_key == "mine" and bool(queue.rows))
+        await pilot.press("S", "p")
+        await wait_for(pilot, lambda: queue.sort == "priority")
+        await settled(pilot, queue)
+        rows = loaded(queue)
+        assert queue.sort_here and "sorted here: priority ▼" in title(app) and "sort: priority" not in title(app)
+        ranks = [t.priority.rank for t in rows if t.priority is not None]
+        assert len(ranks) > 20
+        assert ranks == sorted(ranks, reverse=True)
+
+
 async def test_clicking_the_due_header_sorts_by_due_and_again_reverses(make_app) -> None:
     app = make_app("happyfox")
     async with app.run_test(size=(80, 24)) as pilot:

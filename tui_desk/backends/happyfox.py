@@ -811,7 +811,8 @@ class HappyFoxBackend(Backend):
         if plan.terms:  # the server ignores sort under q (KB1039 "Sorting"): order this page as asked
             kept.sort(key=_sort_key(query.sort), reverse=query.descending)
         filtered = plan.client_only or len(kept) < len(tickets)
-        return _page(kept, data, page, size, filtered, here=plan.client_only)
+        page_of = _page(kept, data, page, size, filtered, here=plan.client_only)
+        return page_of.model_copy(update={"sort_ignored": bool(plan.terms)}) if plan.terms else page_of
 
     async def _ticket_items(self, params: list[tuple[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The envelope and the ticket objects of one tickets/ page: with ``fields=``, again without if it fails."""

@@ -908,8 +908,12 @@ class QueueScreen(Screen[None]):
     def _sort_loaded(self) -> None:
         """Order the loaded rows here when the server cannot (or turned out to ignore an asked sort)."""
         chosen = (self.sort, self.descending) != (START_SORT, True)
-        if chosen and not self.sort_here and not self._server_sorts(self.sort):
-            self.sort_here = True  # the server dropped the sort this session: tui-desk does it from now on
+        pager = self.pager
+        ignored = pager is not None and any(page.sort_ignored for page in pager.pages.values())
+        if chosen and not self.sort_here and (ignored or not self._server_sorts(self.sort)):
+            # The server dropped the sort this session, or ignores it for this listing (HappyFox under ``q``):
+            # tui-desk sorts the loaded rows from now on rather than claim an order only each page has.
+            self.sort_here = True
         if not self.sort_here:
             return
         table = self._table()
