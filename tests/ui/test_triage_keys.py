@@ -6,12 +6,11 @@ import pytest
 
 from tests.conftest import FLAVOURS
 from tests.ui.conftest import wait_for
+from tests.ui.test_triage import open_picker, open_queue, triage_idle
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
-from tui_desk.ui.triage import WORKER_GROUP
 from tui_desk.ui.widgets.compose_dialog import ComposeDialog
 from tui_desk.ui.widgets.confirm import ConfirmDialog
-from tui_desk.ui.widgets.picker import Picker
 from tui_desk.ui.widgets.ticket_table import TicketTable
 
 SIZES = [(80, 24), (120, 40)]
@@ -20,26 +19,6 @@ SIZES = [(80, 24), (120, 40)]
 def messages(app) -> list[str]:
     """The texts of the notifications shown so far."""
     return [str(n.message) for n in app._notifications]
-
-
-def triage_idle(app) -> bool:
-    """No triage worker is running."""
-    return not any(w.group == WORKER_GROUP and not w.is_finished for w in app.workers)
-
-
-async def open_queue(pilot) -> QueueScreen:
-    app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) >= 5)
-    await wait_for(pilot, lambda: not app.screen.query_one("StatusLine").busy)
-    return app.screen
-
-
-async def open_picker(pilot, key: str) -> Picker:
-    app = pilot.app
-    await pilot.press(key)
-    await wait_for(pilot, lambda: isinstance(app.screen, Picker) and app.screen.is_mounted)
-    await pilot.pause()
-    return app.screen
 
 
 async def open_detail(pilot, queue: QueueScreen, row: int) -> TicketScreen:
