@@ -63,4 +63,9 @@ async def queue_loaded(pilot) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) >= 20)
     await wait_for(pilot, lambda: not app.screen.query_one("StatusLine").busy)
+    from tui_desk.ui.widgets.preview_pane import PreviewPane
+
+    queue, pane = app.screen, app.screen.query_one(PreviewPane)
+    if pane.display:  # on wide terminals: the cursor's ticket shown in full, so snapshots do not race it
+        await wait_for(pilot, lambda: pane.complete and pane.ticket_id == getattr(queue.highlighted(), "id", None))
     await pilot.pause()

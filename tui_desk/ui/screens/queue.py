@@ -661,6 +661,8 @@ class QueueScreen(Screen[None]):
 
     def _preview_update(self) -> None:
         """The cursor ticket in the pane: from the cache at once, else its row's fields while the rest loads."""
+        if not self._preview_alive():
+            return
         pane = self._preview()
         ticket = self.highlighted()
         if not pane.display or (ticket is not None and ticket.id == pane.ticket_id and pane.complete):
@@ -681,6 +683,11 @@ class QueueScreen(Screen[None]):
         prefetch(self.service, ticket.id)  # the ticket screen's fetch: opening this ticket next costs no request
         self._preview_load(ticket)
 
+    def _preview_alive(self) -> bool:
+        """The pane and its parts are mounted (not while the app shuts down with a preview still loading)."""
+        panes = self.query(PreviewPane)
+        return bool(panes) and bool(panes.first().query("#preview-header"))
+
     def _preview_drafts(self, ticket_id: str) -> list[CommentKind]:
         from tui_desk.ui.compose import drafts_of
 
@@ -695,7 +702,7 @@ class QueueScreen(Screen[None]):
             if self.query(PreviewPane) and self._preview().ticket_id == ticket.id:
                 self._preview().show_failure(ticket, exc, self._now())
             return
-        if self.query(PreviewPane) and self._preview().ticket_id == ticket.id:
+        if self._preview_alive() and self._preview().ticket_id == ticket.id:
             self._preview().show_detail(detail, thread, self._now(), self._preview_drafts(ticket.id))
 
     def action_toggle_preview(self) -> None:
