@@ -177,10 +177,12 @@ def test_preview_snapshot(snap_compare, make_app, size) -> None:
         app = pilot.app
         queue = await queue_ready(pilot)
         await pilot.press("j", "j")
+        await wait_for(pilot, lambda: getattr(queue.highlighted(), "id", None) == queue.rows[2].id)
         if pane(app).display:
             await previewed(pilot, queue, 2)
         else:
             await pilot.pause(0.4)
+        await wait_for(pilot, lambda: not queue.query_one("StatusLine").busy)
         app.clear_notifications()
         steady(app)
         await pilot.pause()
