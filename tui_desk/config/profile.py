@@ -69,6 +69,12 @@ class Profile(BaseModel):
     page_size: int = Field(default=50, ge=1, le=300, description="tickets per page")
     read_only: bool = Field(default=False, description="block every write")
     refresh_interval: float = Field(default=0, ge=0, description="seconds between queue refreshes (0: off)")
+    notify: list[Literal["bell", "osc9"]] = Field(
+        default_factory=lambda: ["bell"],
+        description="besides a line in the app, how a ticket newly assigned to you or a customer reply on yours is "
+        'announced: "bell" (the terminal bell), "osc9" (a desktop notification, OSC 9); [] for the line only. '
+        "Only while refresh_interval is set (> 0): the check runs then",
+    )
     theme: str | None = Field(default=None, description="a Textual theme name, e.g. ansi-dark for 16 colours")
     keymap: dict[str, str] = Field(default_factory=dict, description="binding id -> keys, e.g. queue.reply = 'R'")
     views: dict[str, SavedView] = Field(default_factory=dict, description="saved queue views")

@@ -396,3 +396,35 @@ def generate(seed: int = 7, tickets: int = 600, users: int = 160, agents: int = 
         ("Escalated", "I have escalated this to our second-line team; they will contact you today."),
     ])]  # fmt: skip
     return Dataset(agent_list, user_list, ticket_map, asset_map, categories, asset_types, templates, next_comment)
+
+
+def add_assigned_ticket(dataset: Dataset, subject: str) -> DTicket:
+    """A new open ticket from a customer, assigned to the demo agent (the first agent), stamped "now"."""
+    now = dataset.clock()
+    user = dataset.users[0]
+    ticket = DTicket(
+        id=max(dataset.tickets, default=99) + 1,
+        subject=subject,
+        body=f"Hello,\n\n{subject}\n\nThanks,\n{user.first}",
+        user_id=user.id,
+        assignee_id=dataset.agents[0].id,
+        status="open",
+        priority=1,
+        category_id=dataset.categories[0][0],
+        created=now,
+        updated=now,
+        due=None,
+    )
+    dataset.tickets[ticket.id] = ticket
+    return ticket
+
+
+def add_customer_reply(dataset: Dataset, body: str) -> DTicket | None:
+    """A customer's reply, stamped "now", on the demo agent's most recently updated open ticket (None: it has none)."""
+    mine = [t for t in dataset.ticket_list() if t.assignee_id == dataset.agents[0].id and t.status != "closed"]
+    if not mine:
+        return None
+    ticket, now = mine[0], dataset.clock()
+    ticket.comments.append(DComment(dataset.new_comment_id(), ticket.id, "reply", body, now, user_id=ticket.user_id))
+    ticket.updated = now
+    return ticket
