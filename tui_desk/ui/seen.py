@@ -15,12 +15,14 @@ from tui_desk.models import TicketSummary
 class SeenStore:
     """Per-profile ``ticket id -> updated_at`` the agent has seen, kept in a 0600 JSON file."""
 
-    def __init__(self, profile: str, directory: Path | None = None) -> None:
+    def __init__(self, profile: str, directory: Path | None = None, started: datetime | None = None) -> None:
+        """``started``: this session's start, the baseline on a first run (updates after it are new)."""
         safe_name = re.sub(r"[^A-Za-z0-9_.-]", "_", profile) or "default"
         self.directory = directory or state_dir()
         self.path = self.directory / f"seen-{safe_name}.json"
         self._seen: dict[str, str] = {}
-        self._baseline: str | None = None  # the previous session's start: older updates are not "new"
+        # The previous session's start (older updates are not "new"); on a first run, this session's start.
+        self._baseline: str | None = started.isoformat() if started is not None else None
         self._dirty = False
         if state_dir_problem(self.directory) is not None:
             return  # others could have planted it: start afresh, and save() writes nothing there
@@ -28,12 +30,13 @@ class SeenStore:
             data = json.loads(read_private(self.path).decode("utf-8"))
             self._seen = {str(k): str(v) for k, v in data.get("seen", {}).items()}
             last_visit = data.get("last_visit")
-            self._baseline = last_visit if isinstance(last_visit, str) else None
+            if isinstance(last_visit, str):
+                self._baseline = last_visit
         except (OSError, ValueError, AttributeError):
             pass
 
     def is_unseen(self, ticket: TicketSummary) -> bool:
-        """True when the ticket changed after the agent last saw it (never true on a first run)."""
+        """True when the ticket changed after the agent last saw it (or, on a first run, after the session began)."""
         if ticket.updated_at is None:
             return False
         stamp = ticket.updated_at.isoformat()
