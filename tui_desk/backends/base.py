@@ -71,6 +71,14 @@ class Capabilities:
     user_phone_search: bool = False  # the server finds users by phone number (HappyFox: q=phone:)
 
 
+@dataclass(frozen=True)
+class WebLink:
+    """A ticket's page in the helpdesk's own web app, and whether the address pattern is a guess."""
+
+    url: str
+    guessed: bool
+
+
 class Backend(ABC):
     """One helpdesk product's REST API, mapped to the domain models.
 
@@ -228,6 +236,10 @@ class Backend(ABC):
         Most backends number tickets by their id; HelpDesk Pro shows a ``uid`` its API does not read.
         """
         return number.lstrip("#") or None
+
+    def ticket_web_url(self, ticket: TicketSummary) -> WebLink | None:
+        """The agent-facing web page of ``ticket``, derived from the profile's URL; None when none is known."""
+        return None
 
     @abstractmethod
     async def get_thread(self, ticket_id: str) -> list[Comment]:

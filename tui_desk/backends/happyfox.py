@@ -14,11 +14,12 @@ from collections.abc import Awaitable, Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import SecretStr
 
-from tui_desk.backends.base import Backend, Capabilities, alongside
+from tui_desk.backends.base import Backend, Capabilities, WebLink, alongside
 from tui_desk.backends.convert import (
     MISSING_ROUTE,
     body_text,
@@ -116,6 +117,10 @@ NOTHING_TO_UPDATE = "nothing to update"
 PRIORITY_WORDS = (("none", -1), ("no priority", -1), ("low", 0), ("normal", 1), ("medium", 1), ("moderate", 1),
                   ("high", 2), ("urgent", 3), ("critical", 3), ("emergency", 3))  # fmt: skip
 CHOICE_TYPES = re.compile(r"drop|option|choice|select|radio", re.IGNORECASE)
+# Web page of a ticket (GUESSED, for the y/Y copy keys): no HappyFox document names it. Links to live accounts in
+# public code (prezola., boardmaps., rvcs.happyfox.com) all read <account>/staff/ticket/<n>, and the scripts that
+# build them put the ticket's ``id`` there, not its ``display_id``.
+WEB_TICKET_PATH = "staff/ticket/{id}"
 
 
 def _is_private(update: dict[str, Any]) -> bool:
@@ -957,6 +962,11 @@ class HappyFoxBackend(Backend):
         self._inflight.pop(number, None)
         if not task.cancelled():
             task.exception()  # retrieved here, so an unawaited failure is not logged as lost
+
+    def ticket_web_url(self, ticket: TicketSummary) -> WebLink:
+        """``<account>/staff/ticket/<id>`` in the agent panel (GUESSED, see WEB_TICKET_PATH)."""
+        path = WEB_TICKET_PATH.format(id=quote(ticket.id, safe=""))
+        return WebLink(self.profile.url.rstrip("/") + "/" + path, guessed=True)
 
     async def get_ticket(self, ticket_id: str) -> Ticket:
         """A ticket; its body is the first message of ``updates[]`` (else ``first_message``)."""

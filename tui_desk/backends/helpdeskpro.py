@@ -14,7 +14,7 @@ from typing import Any, ClassVar, TypeVar
 import httpx
 from pydantic import SecretStr
 
-from tui_desk.backends.base import Backend, Capabilities
+from tui_desk.backends.base import Backend, Capabilities, WebLink
 from tui_desk.backends.convert import body_text, expect_dict, expect_list, opt_str, parse_time, require
 from tui_desk.config.profile import Profile
 from tui_desk.errors import (
@@ -737,6 +737,10 @@ class HelpDeskProBackend(Backend):
                 f"{plan.params['sort']} came back in another order)",
                 "tickets are listed in the server's own order",
             )
+
+    def ticket_web_url(self, ticket: TicketSummary) -> WebLink | None:
+        """None: neither Softentra's guide nor public code names the web page of a ticket, so nothing is derived."""
+        return None
 
     async def get_ticket(self, ticket_id: str) -> Ticket:
         """GET tickets/{id} (the id, not the number the queue shows: see ``find_ticket_id``)."""

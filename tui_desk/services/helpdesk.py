@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from tui_desk.backends.base import Backend, Capabilities
+from tui_desk.backends.base import Backend, Capabilities, WebLink
 from tui_desk.errors import ConfigError, DeskError, InvalidInput, NotApplied, ReadOnly
 from tui_desk.http import LinkEvent
 from tui_desk.models import (
@@ -282,6 +282,10 @@ class HelpdeskService:
     async def find_ticket_id(self, number: str) -> str | None:
         """The id of the ticket the agent knows as ``number`` (the queue's "#" column), None when there is none."""
         return await self.backend.find_ticket_id(number)
+
+    def ticket_web_url(self, ticket: TicketSummary) -> WebLink | None:
+        """The ticket's page in the helpdesk's web app (with whether the pattern is a guess); None when unknown."""
+        return self.backend.ticket_web_url(ticket)
 
     async def ticket(self, ticket_id: str, refresh: bool = False) -> Ticket:
         """A ticket with its body."""

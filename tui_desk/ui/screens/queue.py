@@ -30,6 +30,7 @@ from tui_desk.models import Comment, CommentKind, SortKey, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.pager import Pager
 from tui_desk.services.sorting import CLIENT_SORT_CAP, sort_tickets
+from tui_desk.ui.clipboard import COPY_REF, COPY_URL, copy_reference, copy_web_url
 from tui_desk.ui.prefs import Prefs, load_prefs, save_prefs
 from tui_desk.ui.queue_layout import Column, RowFlags, cells, columns_for, subject_width
 from tui_desk.ui.safe import one_line
@@ -105,6 +106,8 @@ class QueueScreen(Screen[None]):
         Binding("a", "triage('assignee')", "Assign", id="queue.assignee"),
         Binding("c", "triage('close')", "Close", id="queue.close"),
         Binding("P", "toggle_preview", "Preview pane", show=False, id="queue.preview"),
+        Binding("y", "copy_ref", COPY_REF, show=False, id="queue.copy_ref"),
+        Binding("Y", "copy_url", COPY_URL, show=False, id="queue.copy_url"),
         Binding("j", "cursor_down", "Down", show=False, id="queue.down"),
         Binding("k", "cursor_up", "Up", show=False, id="queue.up"),
         Binding("g", "cursor_top", "Top", show=False, id="queue.top"),
@@ -127,7 +130,7 @@ class QueueScreen(Screen[None]):
         self.marked: set[str] = set()  # ids; marks stay until cleared (U, escape), across reloads and views
         self.marked_rows: dict[str, TicketSummary] = {}  # the last known row of each marked ticket
         self.columns: list[Column] = []
-        self.seen = SeenStore(service.profile_name)
+        self.seen = SeenStore(service.profile_name, started=self.app.clock())
         self._loading_page: int | None = None
         self._layout_width = 0
         self._id_width = 6
@@ -728,6 +731,14 @@ class QueueScreen(Screen[None]):
             self.sort_by(event.column_key)  # type: ignore[arg-type]
 
     # -- actions ----------------------------------------------------------------------------
+
+    def action_copy_ref(self) -> None:
+        """Copy ``#<number> <subject>`` of the cursor row to the clipboard (OSC 52)."""
+        copy_reference(self.app, self.highlighted())
+
+    def action_copy_url(self) -> None:
+        """Copy the web address of the cursor row's ticket (OSC 52), where the backend has one."""
+        copy_web_url(self.app, self.service, self.highlighted())
 
     def action_open_ticket(self) -> None:
         """Open the highlighted ticket."""

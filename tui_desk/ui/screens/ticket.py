@@ -22,6 +22,7 @@ from textual.widgets import Static
 from tui_desk.errors import DeskError, FeatureUnavailable, NotFound
 from tui_desk.models import Attachment, Comment, CommentKind, Ticket
 from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.ui.clipboard import COPY_REF, COPY_URL, copy_reference, copy_web_url
 from tui_desk.ui.format import long_time, person, size
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.styles import stylesheet
@@ -139,6 +140,8 @@ class TicketScreen(Screen[None]):
         Binding("C", "close_next", "Close+next", show=False, id="ticket.close_next"),
         Binding("u", "open_requester", "Requester", id="ticket.requester"),
         Binding("A", "open_assets", "Linked assets", id="ticket.assets"),
+        Binding("y", "copy_ref", COPY_REF, show=False, id="ticket.copy_ref"),
+        Binding("Y", "copy_url", COPY_URL, show=False, id="ticket.copy_url"),
         Binding("j", "scroll(1)", "Down", show=False, id="ticket.down"),
         Binding("k", "scroll(-1)", "Up", show=False, id="ticket.up"),
         Binding("g", "scroll_home", "Top", show=False, id="ticket.top"),
@@ -426,6 +429,14 @@ class TicketScreen(Screen[None]):
                 self.app.push_screen(AssetChoice(service, asset_ids), chosen)
 
         self.run_worker(look_up(), exclusive=True, group="ticket-assets")
+
+    def action_copy_ref(self) -> None:
+        """Copy ``#<number> <subject>`` of this ticket to the clipboard (OSC 52)."""
+        copy_reference(self.app, self.ticket)
+
+    def action_copy_url(self) -> None:
+        """Copy this ticket's web address (OSC 52), where the backend has one."""
+        copy_web_url(self.app, self.service, self.ticket)
 
     def action_back(self) -> None:
         """Back to the queue."""
