@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 BACKENDS = ("happyfox", "helpdeskpro", "jitbit")
+REFRESH_FLOOR = 5.0  # seconds: the shortest refresh_interval honoured (queue refresh and notifications)
 USERINFO_REFUSED = (
     "must not hold a user name or password (user:password@host): it would be printed and logged with the url; "
     "remove it and set username = and password = (or password_command) instead"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
-from weakref import WeakKeyDictionary
+from typing import Literal
 
 from tui_desk.models import Comment, CommentKind, TicketQuery, TicketSummary
 from tui_desk.sanitise import one_line
@@ -23,10 +21,7 @@ OWN_WRITE_POLLS = 2  # an own write hides that ticket's assignment from this man
 SUBJECT_CHARS = 80  # of a subject in a notification
 TEXT_CHARS = 240  # of a whole notification line
 FORMER_KEPT = 5000  # tickets remembered after they left "Mine", so one coming back is told apart from a new one
-# HelpdeskService's writes that take the ticket id first (create_ticket learns it from the answer).
-TICKET_WRITES = ("update", "close", "reply", "note")
 _log = logging.getLogger(__name__)
-_write_listeners: WeakKeyDictionary[HelpdeskService, list[Callable[[str], None]]] = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -202,45 +197,5 @@ def _name(row: TicketSummary) -> str:
 
 
 def hear_own_writes(service: HelpdeskService, heard: Callable[[str], None]) -> Callable[[], None]:
-    """Call ``heard(ticket_id)`` as each write of this session starts (and for a created ticket); returns a stop.
-
-    The service has no write listener of its own, so its write methods are wrapped once per service instance
-    (``TICKET_WRITES`` and ``create_ticket``; tests/unit/test_arrivals.py fails if one is renamed).
-    """
-    listeners = _write_listeners.get(service)
-    if listeners is None:
-        listeners = _write_listeners[service] = []
-        for name in TICKET_WRITES:
-            setattr(service, name, _telling(getattr(service, name), listeners))
-        service.create_ticket = _telling_created(service.create_ticket, listeners)  # type: ignore[method-assign]
-    listeners.append(heard)
-
-    def stop() -> None:
-        if heard in listeners:
-            listeners.remove(heard)
-
-    return stop
-
-
-def _telling(write: Callable[..., Awaitable[Any]], listeners: list[Callable[[str], None]]) -> Callable[..., Any]:
-    @functools.wraps(write)
-    async def told(ticket_id: str, *args: Any, **kwargs: Any) -> Any:
-        for heard in list(listeners):
-            heard(ticket_id)
-        return await write(ticket_id, *args, **kwargs)
-
-    return told
-
-
-def _telling_created(
-    create: Callable[..., Awaitable[Any]], listeners: list[Callable[[str], None]]
-) -> Callable[..., Any]:
-    @functools.wraps(create)
-    async def told(*args: Any, **kwargs: Any) -> Any:
-        result = await create(*args, **kwargs)
-        ticket = getattr(result, "value", None)
-        for heard in list(listeners) if ticket is not None else []:
-            heard(ticket.id)
-        return result
-
-    return told
+    """Call ``heard(ticket_id)`` as each write of this session starts (and for a created ticket); returns a stop."""
+    return service.subscribe_writes(heard)

@@ -91,6 +91,7 @@ class HelpdeskService:
         self._ticket_locks: dict[str, asyncio.Lock] = {}
         self._inflight: dict[tuple[str, Hashable], asyncio.Future[Any]] = {}
         self.identity: Identity | None = None
+        self._write_listeners: list[Callable[[str], None]] = []
 
     @property
     def capabilities(self) -> Capabilities:
@@ -126,6 +127,21 @@ class HelpdeskService:
     def subscribe(self, listener: Callable[[LinkEvent], None]) -> None:
         """Receive connection-state changes (throttled, retrying, offline, online)."""
         self.backend.http.subscribe(listener)
+
+    def subscribe_writes(self, listener: Callable[[str], None]) -> Callable[[], None]:
+        """Call ``listener(ticket_id)`` as each write of this session starts (a created ticket: once it has an id);
+        returns a function that stops it."""
+        self._write_listeners.append(listener)
+
+        def stop() -> None:
+            if listener in self._write_listeners:
+                self._write_listeners.remove(listener)
+
+        return stop
+
+    def _tell_write(self, ticket_id: str) -> None:
+        for listener in list(self._write_listeners):
+            listener(ticket_id)
 
     async def aclose(self) -> None:
         """Close the backend's connection pool."""
@@ -339,6 +355,7 @@ class HelpdeskService:
             self.cache.invalidate(TICKET_PAGES)  # even a failed attempt may have created it
         if ticket is None:
             return WriteResult(None, (CREATED_UNREADABLE,))
+        self._tell_write(ticket.id)
         if draft.requester is not None and not _same_person(ticket.requester, draft.requester):
             return WriteResult(ticket, (REQUESTER_IGNORED,))
         return WriteResult(ticket)
@@ -357,6 +374,7 @@ class HelpdeskService:
         self._check_writable()
         if not body.strip():
             raise InvalidInput("the message is empty")
+        self._tell_write(ticket_id)
         async with self._ticket_lock(ticket_id):
             try:
                 stored = await send(ticket_id, body)
@@ -461,6 +479,7 @@ class HelpdeskService:
     async def update(self, ticket_id: str, change: TicketChange) -> WriteResult[Ticket]:
         """Change status, priority, assignee or category; raises NotApplied when the server ignored a field."""
         self._check_writable()
+        self._tell_write(ticket_id)
         async with self._ticket_lock(ticket_id):
             try:
                 if not change.is_empty():
@@ -476,6 +495,7 @@ class HelpdeskService:
     async def close(self, ticket_id: str) -> WriteResult[Ticket]:
         """Close a ticket; raises NotApplied when the re-read ticket is still open."""
         self._check_writable()
+        self._tell_write(ticket_id)
         async with self._ticket_lock(ticket_id):
             try:
                 await self.backend.close_ticket(ticket_id)

@@ -10,11 +10,11 @@ from weakref import WeakKeyDictionary
 from textual.app import App
 from textual.timer import Timer
 
+from tui_desk.config.profile import REFRESH_FLOOR
 from tui_desk.sanitise import one_line
 from tui_desk.services.arrivals import Arrival, ArrivalWatcher, describe, hear_own_writes
 from tui_desk.services.helpdesk import HelpdeskService
 
-REFRESH_FLOOR = 5.0  # seconds: the shortest refresh_interval honoured (as the queue's own refresh, queue.py)
 NOTICE_SECONDS = 12.0  # a notification line stays this long
 OSC9_CHARS = 200  # of an OSC 9 payload
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: none may reach the inside of an OSC sequence

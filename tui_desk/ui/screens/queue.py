@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from tui_desk.config.profile import REFRESH_FLOOR
 from tui_desk.errors import (
     AuthError,
     CredentialsRefused,
@@ -175,7 +176,7 @@ class QueueScreen(Screen[None]):
         self.reload()
         interval = self.service.backend.profile.refresh_interval
         if interval > 0:
-            self.set_interval(max(5.0, interval), self._periodic_refresh)
+            self.set_interval(max(REFRESH_FLOOR, interval), self._periodic_refresh)
 
     def _periodic_refresh(self) -> None:
         """Refetch the queue in the background, keeping the cursor on the same ticket."""
