@@ -123,12 +123,13 @@ class DeskApp(App[int]):
 
     def on_mount(self) -> None:
         """Apply theme and keymap, then open the queue, or the welcome screen on first run."""
-        from tui_desk.ui.looks import pick_theme
+        from tui_desk.ui.looks import fit_colours, register_themes
 
+        register_themes(self)
         if self._requested_theme and self._requested_theme not in self.available_themes:
             known = ", ".join(sorted(self.available_themes))
             self.notify(f"Unknown theme {self._requested_theme!r}; known: {known}", severity="warning", markup=False)
-        self.theme = pick_theme(self._requested_theme, set(self.available_themes))
+        fit_colours(self, self._requested_theme)
         self.screen_change_signal.subscribe(self, self._screen_changed)
         if self._keymap_overrides:
             self.set_keymap(self._keymap_overrides)
@@ -210,6 +211,7 @@ class DeskApp(App[int]):
             await self._choose_agent(self.service)
         else:
             await self._warm_agents(self.service)
+        self._watch_arrivals(self.service)
 
     async def _warm_agents(self, service: HelpdeskService) -> None:
         """Load the agents after the first rows, so the first ticket (Jitbit) and the assign dialog need no wait."""
@@ -260,6 +262,14 @@ class DeskApp(App[int]):
         service.choose_agent(agent)
         self.agent_name = agent.name
         self.refresh_status()
+
+    # -- news on the agent's tickets ----------------------------------------------------------------
+
+    def _watch_arrivals(self, service: HelpdeskService) -> None:
+        """With refresh_interval set: announce tickets newly assigned to the agent and customers' replies on theirs."""
+        from tui_desk.ui.notifier import watch_arrivals
+
+        watch_arrivals(self, service)
 
     # -- what this server lacks -------------------------------------------------------------------
 
