@@ -5,16 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tui_desk import __version__
 from tui_desk.errors import ConfigError, DeskError
+from tui_desk.scripting.commands import SCRIPT_COMMANDS, add_script_commands, normalise_argv, run_script
 from tui_desk.terminal_out import say, warn
 
 if TYPE_CHECKING:
     from tui_desk.config.profile import Profile
-    from tui_desk.simulators.core import Faults
+    from tui_desk.simulators.core import Faults, Simulator
     from tui_desk.ui.early import EarlyStart
 
 FLAVOURS = ("happyfox", "jitbit", "helpdeskpro")
@@ -51,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="helpdeskpro only: behave like a stock Laravel app (no statuses, priorities or categories routes, "
         "no PATCH, ticket filters ignored, users without name)",
     )
+    simulate.add_argument(
+        "--assign-after",
+        type=float,
+        metavar="S",
+        help="after S seconds add an open ticket assigned to the demo agent (hostile subject with --hostile)",
+    )
+    simulate.add_argument(
+        "--reply-after", type=float, metavar="S", help="after S seconds add a customer's reply on a demo agent's ticket"
+    )
     add_fault_options(simulate)
 
     check = sub.add_parser("check", help="connect, sign in and print who you are")
@@ -71,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     config = sub.add_parser("config", help="show where the configuration lives, or what it says")
     config.add_argument("action", choices=("path", "show"), help="path: the file tui-desk reads; show: its settings")
     config.add_argument("--profile", dest="config_profile", metavar="NAME", help="the profile to show")
+    add_script_commands(sub)  # tickets, ticket, reply, note, update, close, users, user, assets, asset
     return parser
 
 
@@ -152,7 +164,7 @@ def _known_routes(keys: list[str], faults: Faults) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(normalise_argv(sys.argv[1:] if argv is None else argv))
     from tui_desk.http.log import setup_log
 
     try:
@@ -161,8 +173,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         warn(f"tui-desk: cannot write the log file ({exc.strerror})")
         return EXIT_FAIL
     try:
+        if args.command in SCRIPT_COMMANDS:
+            return run_script(args)
         if args.command == "simulate":
-            return run_simulate(args.flavour, args.port, faults_from(args), hostile=args.hostile, strict=args.strict)
+            return run_simulate(
+                args.flavour,
+                args.port,
+                faults_from(args),
+                hostile=args.hostile,
+                strict=args.strict,
+                news=(args.assign_after, args.reply_after),
+            )
         if args.command == "check":
             return asyncio.run(run_check(args.config, args.check_profile or args.profile, probe=args.probe))
         if args.command == "token":
@@ -183,9 +204,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_simulate(
-    flavour: str, port: int, faults: Faults | None = None, *, hostile: bool = False, strict: bool = False
+    flavour: str,
+    port: int,
+    faults: Faults | None = None,
+    *,
+    hostile: bool = False,
+    strict: bool = False,
+    news: tuple[float | None, float | None] = (None, None),
 ) -> int:
-    """Serve a simulator until interrupted; the first line printed is its base URL."""
+    """Serve a simulator until interrupted; the first line printed is its base URL.
+
+    ``news``: seconds after which a ticket assigned to the demo agent, and a customer's reply on one, arrive.
+    """
     from datetime import UTC, datetime
 
     from tui_desk.services.connect import DEMO_CREDENTIALS, simulator_class
@@ -221,6 +251,7 @@ def run_simulate(
     say(f"{flavour} simulator{mode} on 127.0.0.1; demo credentials: {creds}. Ctrl+C stops it.")
     for route, kind in (faults.route_faults if faults is not None else {}).items():
         say(f"route fault: {route} answers {kind}")
+    _schedule_news(simulator, news, hostile)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         server.httpd.serve_forever()
@@ -229,6 +260,18 @@ def run_simulate(
     finally:
         server.httpd.server_close()
     return EXIT_OK
+
+
+def _schedule_news(simulator: Simulator, news: tuple[float | None, float | None], hostile: bool) -> None:
+    """Start the ``--assign-after`` / ``--reply-after`` timers and say when each lands."""
+    from tui_desk.simulators.core import schedule_news
+
+    assign_after, reply_after = news
+    schedule_news(simulator, assign_after=assign_after, reply_after=reply_after, hostile=hostile)
+    if assign_after is not None:
+        say(f"in {assign_after:g} s: a new open ticket assigned to the demo agent")
+    if reply_after is not None:
+        say(f"in {reply_after:g} s: a customer's reply on one of the demo agent's open tickets")
 
 
 async def run_check(cli_config: str | None, cli_profile: str | None, *, probe: bool = False) -> int:

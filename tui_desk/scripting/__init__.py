@@ -1,0 +1,1 @@
+"""The scripting command line (``tui-desk tickets``, ``ticket ID``, ``reply ID`` ...): no Textual, no Rich."""
