@@ -230,6 +230,16 @@ def flow_figures(notes: list[str]) -> list[Figure]:
     return figures
 
 
+def scripting_figures(runs: int, notes: list[str]) -> list[Figure]:
+    """``tui-desk tickets --json --limit 50`` against bare ``import httpx, pydantic_settings`` (alternating)."""
+    from bench.scripting import figures as scripting
+    from bench.scripting import measure
+
+    run = measure(runs)
+    notes.append(f"Scripting: {runs} alternating runs; ratio command / floor {run.ratio():.2f} (goal ≤ 1.6).")
+    return scripting(run)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen benchmarks and write the results table."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -237,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flavour", default="jitbit", choices=("jitbit", "happyfox", "helpdeskpro"))
     parser.add_argument("--memory-tickets", type=int, default=100_000)
     parser.add_argument("--memory-seconds", type=float, default=240.0, help="stop paging after this long")
-    figures_all = ["paint", "others", "scroll", "memory", "imports", "flow"]
+    figures_all = ["paint", "others", "scroll", "memory", "imports", "flow", "scripting"]
     parser.add_argument("--only", nargs="*", default=figures_all, choices=figures_all, help="which figures to run")
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args(argv)
@@ -253,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         "memory": lambda: memory_figures(args.flavour, args.memory_tickets, args.memory_seconds, notes),
         "imports": lambda: import_figures(max(5, args.runs * 2), notes),
         "flow": lambda: flow_figures(notes),
+        "scripting": lambda: scripting_figures(15, notes),
     }
     for name in args.only:
         print(f"bench: {name}…", file=sys.stderr, flush=True)

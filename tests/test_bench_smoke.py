@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bench.flow import duplicates, run_flow
@@ -45,3 +47,22 @@ async def test_jitbit_start_up_and_a_minute_of_use_stay_under_its_limits() -> No
     assert wire.throttled() == 0
     assert wire.busiest_minute() <= JITBIT_LIMIT
     assert wire.busiest_minute("search") <= JITBIT_SEARCH_LIMIT
+
+
+def test_scripting_bench_measures_and_writes_its_section(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bench.report import ANALYSIS_MARK
+    from bench.scripting import SECTION_START, import_breakdown, measure, section, write_section
+
+    run = measure(runs=1)
+    assert len(run.floor) == len(run.command) == 1 and run.rows == 50
+    breakdown = import_breakdown()
+    assert any(name.startswith("tui_desk.") for name, _ in breakdown), breakdown
+    results = tmp_path / "RESULTS.md"
+    results.write_text(f"# table\n\n{ANALYSIS_MARK}\n## Analysis\n")
+    write_section(results, section(run, datetime.now(UTC), breakdown))
+    write_section(results, section(run, datetime.now(UTC), breakdown))  # a second run replaces the section
+    text = results.read_text()
+    assert text.count(SECTION_START) == 1 and text.index(ANALYSIS_MARK) < text.index(SECTION_START)
+    assert f"{run.ratio():.2f}×" in text
