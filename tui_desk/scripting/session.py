@@ -13,13 +13,17 @@ if TYPE_CHECKING:
     from tui_desk.http import LinkEvent
     from tui_desk.services.helpdesk import HelpdeskService
 
+# A script has no one to read "try again in N s" (the TUI's limit is 30 s): it waits out a throttle of up to 5
+# minutes, Jitbit's own block, saying so on stderr, and fails with "try again in N s" beyond that.
+SCRIPT_MAX_WAIT = 300.0
+
 
 def build_service(args: argparse.Namespace) -> HelpdeskService:
     """The demo's in-process simulator, else the active profile (raises ConfigError); profile warnings on stderr."""
     if args.demo:
         from tui_desk.services.connect import open_demo
 
-        return open_demo(args.demo)
+        return patient(open_demo(args.demo))
     from tui_desk.config import load_profile
     from tui_desk.services.connect import open_service, profile_warning
 
@@ -27,7 +31,18 @@ def build_service(args: argparse.Namespace) -> HelpdeskService:
     warning = profile_warning(profile)
     if warning:
         warn(f"tui-desk: warning: {warning}")
-    return open_service(profile, name)
+    return patient(open_service(profile, name))
+
+
+def patient(service: HelpdeskService) -> HelpdeskService:
+    """The service with the scripting wait budget: a throttled server is waited for up to ``SCRIPT_MAX_WAIT``."""
+    from dataclasses import replace
+
+    http = service.backend.http
+    http.policy = replace(
+        http.policy, max_wait=SCRIPT_MAX_WAIT, total_wait=max(http.policy.total_wait, SCRIPT_MAX_WAIT + 15)
+    )
+    return service
 
 
 @asynccontextmanager
