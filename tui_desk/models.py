@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class Model(BaseModel):
     """Base for domain models: immutable, ignoring unknown fields."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
 
 class Status(Model):

@@ -6,7 +6,6 @@ import html
 import logging
 import re
 from datetime import UTC, datetime, timedelta, timezone
-from html.parser import HTMLParser
 from typing import Any
 
 from tui_desk.errors import DeskError, MethodNotAllowed, NotFound, PermissionDenied, ProtocolError
@@ -14,24 +13,6 @@ from tui_desk.errors import DeskError, MethodNotAllowed, NotFound, PermissionDen
 _log = logging.getLogger(__name__)
 _log.addHandler(logging.NullHandler())  # never Python's last-resort stderr handler under the TUI
 
-_BLOCK_TAGS = {
-    "p",
-    "div",
-    "br",
-    "li",
-    "tr",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "pre",
-    "hr",
-    "table",
-}
-_SKIP_TAGS = {"script", "style", "head", "title", "template"}
 _HTML_HINT = re.compile(r"<\s*(/?\s*[a-zA-Z][a-zA-Z0-9]*)(\s[^>]*)?/?>")
 # Jitbit marks HTML bodies with a leading comment, also when no tag follows it.
 _HTML_MARKER = re.compile(r"\A[\ufeff\s]*<!--\s*html\s*-->", re.IGNORECASE)
@@ -51,39 +32,6 @@ _LOGGED_STAMPS: set[str] = set()  # unreadable stamps already logged (bounded), 
 MAX_LOGGED_STAMPS = 100
 
 
-class _TextExtractor(HTMLParser):
-    """Collects the visible text of an HTML fragment, one line per block."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-        self._list_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP_TAGS:
-            self._skip += 1
-        elif tag == "li":
-            self.parts.append("\n" + "  " * max(0, self._list_depth - 1) + "- ")
-        elif tag in ("ul", "ol"):
-            self._list_depth += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
-            self._skip = max(0, self._skip - 1)
-        elif tag in ("ul", "ol"):
-            self._list_depth = max(0, self._list_depth - 1)
-            self.parts.append("\n")
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
-
-
 def looks_like_html(text: str) -> bool:
     """True when ``text`` contains HTML tags."""
     return bool(_HTML_HINT.search(text))
@@ -91,12 +39,9 @@ def looks_like_html(text: str) -> bool:
 
 def html_to_text(markup: str) -> str:
     """Readable plain text from an HTML body: blocks become lines, scripts and styles vanish."""
-    parser = _TextExtractor()
-    parser.feed(markup)
-    parser.close()
-    text = "".join(parser.parts).replace("\xa0", " ")
-    lines = [line.strip() for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    from tui_desk.backends.html_text import html_to_text as convert
+
+    return convert(markup)
 
 
 def body_text(value: Any, *, is_html: bool | None = None, bbcode: bool = False) -> str:
