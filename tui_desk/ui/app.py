@@ -29,6 +29,7 @@ from tui_desk.ui.widgets.status_line import StatusLine
 
 ServiceFactory = Callable[[], HelpdeskService]
 FIRST_ROWS_WAIT = 2.0  # seconds the agents warm-up waits for the queue's first rows to show
+LIMITATIONS_TOGETHER = 0.3  # seconds: limitations found within this of each other share one notification
 TOAST_CHARS = 2000  # a toast longer than this is cut (error details are short; this bounds a hostile one)
 TOAST_TITLE_CHARS = 120
 REFUSED_NOTICE = 24 * 3600.0  # seconds the "credentials rejected" notice stays (until dismissed, in practice)
@@ -297,8 +298,19 @@ class DeskApp(App[int]):
             self._told.add(key)
             self._untold.append(limitation)
             if len(self._untold) == 1:
-                self.set_timer(0.3, self._tell_untold)
+                self.run_worker(self._tell_untold_soon(), group="limitations", exit_on_error=False)
         self.refresh_status()
+
+    async def _tell_untold_soon(self) -> None:
+        """Start-up finds limitations before and with the first page: wait for the first rows (a slow server would
+        otherwise split them into two toasts), then a moment for those found together."""
+        from tui_desk.ui.screens.queue import QueueScreen
+
+        queue = self._main_screen(QueueScreen)
+        if isinstance(queue, QueueScreen) and not queue.first_rows.is_set():
+            await asyncio.wait([asyncio.ensure_future(queue.first_rows.wait())], timeout=FIRST_ROWS_WAIT)
+        await asyncio.sleep(LIMITATIONS_TOGETHER)
+        self._tell_untold()
 
     def _tell_untold(self) -> None:
         """One notification for the limitations found in the last moment."""
