@@ -5,18 +5,14 @@ from __future__ import annotations
 import base64
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
 
 import pytest
 from textual.command import CommandList, CommandPalette
 
 from tests.conftest import FLAVOURS
-from tests.hostile.conftest import hostile_dataset
+from tests.hostile import conftest as hostile
 from tests.ui.conftest import queue_loaded, wait_for
 from tui_desk.models import TicketSummary
-from tui_desk.services.connect import demo_profile, simulator_class
-from tui_desk.simulators.core import SimServer
-from tui_desk.simulators.dataset import REFERENCE_NOW
 from tui_desk.simulators.hostile import HOSTILE, PWNED_B64
 from tui_desk.ui.app import DeskApp
 from tui_desk.ui.clipboard import SUBJECT_CHARS
@@ -219,24 +215,7 @@ async def test_y_with_no_rows_says_there_is_nothing_to_copy(make_app) -> None:
 
 # -- hostile subjects ---------------------------------------------------------------------------------------------
 
-
-@pytest.fixture
-def hostile_app() -> Iterator[Callable[[str], DeskApp]]:
-    """A DeskApp over a loopback simulator serving the hostile dataset (and invalid UTF-8)."""
-    servers: list[SimServer] = []
-
-    def build(flavour: str) -> DeskApp:
-        sim = simulator_class(flavour)(hostile_dataset())
-        sim.faults.invalid_utf8 = True
-        server = SimServer(sim).start()
-        servers.append(server)
-        app = DeskApp.for_profile(f"hostile-{flavour}", demo_profile(flavour, server.base_url))
-        app.clock = lambda: REFERENCE_NOW
-        return app
-
-    yield build
-    for server in servers:
-        server.stop()
+hostile_app = hostile.hostile_app  # the hostile tests' fixture: a DeskApp over the hostile dataset on loopback
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
