@@ -1,6 +1,6 @@
 """The TTL + LRU cache."""
 
-from tui_desk.services.cache import TTLCache
+from tui_desk.cache import TTLCache
 
 
 class Clock:

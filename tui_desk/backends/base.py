@@ -11,6 +11,7 @@ from typing import ClassVar, TypeVar
 import httpx
 from pydantic import SecretStr
 
+from tui_desk.cache import TTLCache
 from tui_desk.config.profile import Profile
 from tui_desk.errors import FeatureUnavailable, Unsupported
 from tui_desk.http import ErrorDetail, HttpSession
@@ -102,6 +103,8 @@ class Backend(ABC):
         self.limitations: dict[str, Limitation] = {}  # features found missing this session (never asked again)
         self._limitation_listeners: list[Callable[[Limitation], None]] = []
         self.notes_confirmed = self.notes_documented
+        # The one cache (the service hands over its own): reference data the adapter needs expires with the rest.
+        self.cache = TTLCache(max_entries=128, ttl=60.0)
 
     # -- features this server lacks ---------------------------------------------------------
 

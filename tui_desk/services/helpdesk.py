@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from tui_desk.backends.base import Backend, Capabilities, WebLink
+from tui_desk.cache import TTLCache
 from tui_desk.errors import ConfigError, DeskError, InvalidInput, NotApplied, ReadOnly
 from tui_desk.http import LinkEvent
 from tui_desk.models import (
@@ -32,7 +33,6 @@ from tui_desk.models import (
     TicketSummary,
     User,
 )
-from tui_desk.services.cache import TTLCache
 from tui_desk.services.lookup import (
     ASSET_SCAN_LIMIT,
     USER_SCAN_LIMIT,
@@ -87,9 +87,9 @@ class HelpdeskService:
         self.backend = backend
         self.profile_name = profile_name
         self.cache = cache or TTLCache(max_entries=512, ttl=60.0, limits={TICKET_PAGES: CACHED_TICKET_PAGES})
+        backend.cache = self.cache  # one cache layer: the adapter keeps its reference data here too
         self.read_only = read_only
         self._ticket_locks: dict[str, asyncio.Lock] = {}
-        self._inflight: dict[tuple[str, Hashable], asyncio.Future[Any]] = {}
         self.identity: Identity | None = None
         self._write_listeners: list[Callable[[str], None]] = []
 
@@ -153,27 +153,7 @@ class HelpdeskService:
         self, resource: str, params: Hashable, load: Callable[[], Awaitable[T]], refresh: bool = False
     ) -> T:
         """The cached value, or load it once even when several callers ask at the same time."""
-        key = (self.profile_name, params)
-        if not refresh:
-            hit, value = self.cache.get(resource, key)
-            if hit:
-                return value  # type: ignore[no-any-return]
-        inflight = self._inflight.get((resource, key))
-        if inflight is not None and not refresh:
-            return await asyncio.shield(inflight)  # type: ignore[no-any-return]
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._inflight[(resource, key)] = future
-        try:
-            value = await load()
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # mark retrieved
-            raise
-        finally:
-            self._inflight.pop((resource, key), None)
-        future.set_result(value)
-        self.cache.put(resource, key, value)
-        return value
+        return await self.cache.load(resource, (self.profile_name, params), load, refresh=refresh)
 
     def _ticket_lock(self, ticket_id: str) -> asyncio.Lock:
         return self._ticket_locks.setdefault(ticket_id, asyncio.Lock())

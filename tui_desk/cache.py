@@ -1,11 +1,14 @@
-"""An in-memory LRU cache with a time-to-live, keyed by (resource, parameters)."""
+"""The one in-memory cache: LRU entries with a time-to-live, keyed by (resource, parameters), loaded once at a time."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Any
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 Key = tuple[str, Hashable]
 
@@ -15,7 +18,9 @@ class TTLCache:
 
     Keys are ``(resource, params)``; ``invalidate(resource)`` drops every entry of a resource,
     so a write can drop exactly what it changed. ``limits`` caps single resources below the
-    overall bound (a queue of 100,000 tickets must not fill the cache with its pages).
+    overall bound (a queue of 100,000 tickets must not fill the cache with its pages). ``load`` is the
+    single-flight read-through: callers asking for the same missing entry at once share one load.
+    The service owns one instance and hands it to its backend, so adapters keep nothing of their own.
     """
 
     def __init__(
@@ -35,6 +40,7 @@ class TTLCache:
         self._entries: OrderedDict[Key, tuple[float, Any]] = OrderedDict()
         self.hits = 0
         self.misses = 0
+        self._inflight: dict[Key, asyncio.Future[Any]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -88,3 +94,34 @@ class TTLCache:
         """Drop everything."""
         self._entries.clear()
         self._counts.clear()
+
+    async def load(
+        self, resource: str, params: Hashable, loader: Callable[[], Awaitable[T]], *, refresh: bool = False
+    ) -> T:
+        """The fresh entry, or ``await loader()`` once and store it; concurrent callers share that one load.
+
+        ``refresh`` skips the stored entry (and any load already running) and stores the new value.
+        A failed load is stored nowhere: each waiting caller gets the same error, the next call tries again.
+        """
+        key = (resource, params)
+        if not refresh:
+            hit, value = self.get(resource, params)
+            if hit:
+                return value  # type: ignore[no-any-return]
+            running = self._inflight.get(key)
+            if running is not None:
+                return await asyncio.shield(running)  # type: ignore[no-any-return]
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        try:
+            value = await loader()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: no "exception never retrieved" warning when nobody waited
+            raise
+        finally:
+            if self._inflight.get(key) is future:
+                del self._inflight[key]
+        future.set_result(value)
+        self.put(resource, params, value)
+        return value
