@@ -151,7 +151,7 @@ async def _row_memory(rows: int) -> dict[str, float]:
 
     from tui_desk.models import TicketQuery
     from tui_desk.services.connect import open_service
-    from tui_desk.ui.queue_layout import RowFlags, cells, columns_for, subject_width
+    from tui_desk.ui.widgets.queue_layout import RowFlags, cells, columns_for, subject_width
 
     server, _log = start_server("jitbit", tickets=rows)
     service = open_service(demo_profile("jitbit", server.base_url).model_copy(update={"page_size": 300}))

@@ -80,7 +80,7 @@ class VirtualClock:
 
 async def happyfox_queue_open(*, with_fields: bool) -> Wire:
     """Sign in, reference data and the first page of the open queue (what the app does before rows show)."""
-    from tui_desk.ui.views import start_query
+    from tui_desk.services.views import start_query
 
     sim = simulator_class("happyfox")(dataset(600))
     wire = measure(sim, drop=() if with_fields else ("fields",))

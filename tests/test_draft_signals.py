@@ -18,7 +18,7 @@ import pyte
 import pytest
 
 from tui_desk.models import CommentKind
-from tui_desk.ui.draft_files import DraftFiles
+from tui_desk.state.draft_files import DraftFiles
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 

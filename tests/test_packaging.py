@@ -14,15 +14,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CHECK = """
 import asyncio, sys
 import tui_desk
-from tui_desk.ui.styles import styles_dir
 from tui_desk.ui.app import DeskApp
 assert tui_desk.__file__.startswith(sys.argv[1]), tui_desk.__file__
-assert str(styles_dir()).startswith(sys.argv[1]), styles_dir()
 
 async def main():
     app = DeskApp.first_run()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        sheets = [*app.css_path, *app.screen.css_path]
+        assert sheets and all(str(path).startswith(sys.argv[1]) for path in sheets), sheets
         print("screen:", type(app.screen).__name__)
 
 asyncio.run(main())
@@ -44,9 +44,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_contains_the_stylesheets(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    sheets = {Path(name).name for name in names if name.startswith("tui_desk/styles/")}
-    assert {"app.tcss", "queue.tcss", "ticket.tcss"} <= sheets
-    assert not any(name.startswith("styles/") for name in names)
+    sheets = {name for name in names if name.endswith(".tcss")}
+    assert {"tui_desk/ui/app.tcss", "tui_desk/ui/screens/queue.tcss", "tui_desk/ui/dialogs/compose.tcss"} <= sheets
+    assert all(name.startswith("tui_desk/") for name in names if not name.startswith("tui_desk-"))
 
 
 def test_installed_package_loads_its_stylesheets(wheel: Path, tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from tui_desk.services.connect import simulator_class
 from tui_desk.simulators.core import SimServer
 from tui_desk.simulators.dataset import Dataset, DTicket
 from tui_desk.simulators.hostile import HOSTILE_ERROR, PWNED_B64, plant_hostile_errors
-from tui_desk.ui.draft_files import DraftFiles, SavedDraft
+from tui_desk.state.draft_files import DraftFiles, SavedDraft
 
 COLUMNS, ROWS = 100, 30
 OPENED = ["osc_title", "osc_clipboard", "osc_hyperlink", "ansi_clear", "ansi_cursor", "dcs", "bel", "c1_csi",

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tui_desk.services.connect import close_service, open_demo
-from tui_desk.ui.views import START_SORT, START_VIEW, VIEWS, QueueFilter, build_query
+from tui_desk.services.views import START_SORT, START_VIEW, VIEWS, QueueFilter, build_query
 
 TMUX = shutil.which("tmux")
 pytestmark = [

@@ -17,7 +17,7 @@ from tui_desk.terminal_out import say, warn
 if TYPE_CHECKING:
     from tui_desk.config.profile import Profile
     from tui_desk.simulators.core import Faults, Simulator
-    from tui_desk.ui.early import EarlyStart
+    from tui_desk.startup import EarlyStart
 
 FLAVOURS = ("happyfox", "jitbit", "helpdeskpro")
 EXIT_OK, EXIT_FAIL, EXIT_CONFIG = 0, 1, 2
@@ -400,7 +400,7 @@ def run_tui(demo: str | None, cli_config: str | None, cli_profile: str | None) -
     its sign-in and the queue's first page first; the UI is imported in a thread while the loop carries those
     requests, then the app runs on the same loop and finds the page in the service's cache (or still in flight).
     """
-    from tui_desk.ui.early import QUEUE_MODULES, WELCOME_MODULES, begin, import_ui
+    from tui_desk.startup import QUEUE_MODULES, WELCOME_MODULES, begin, import_ui
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

@@ -9,18 +9,18 @@ from dataclasses import dataclass
 
 from tui_desk.models import Identity
 from tui_desk.services.helpdesk import HelpdeskService
-from tui_desk.ui.views import start_query
+from tui_desk.services.views import start_query
 
 # What the first frame needs: imported in a thread while the loop carries the first requests.
 QUEUE_MODULES = (
     "tui_desk.ui.app",
     "tui_desk.ui.screens.queue",
-    "tui_desk.ui.compose",
-    "tui_desk.ui.draft_signals",
+    "tui_desk.ui.flows.compose",
+    "tui_desk.ui.flows.draft_signals",
     "tui_desk.ui.looks",
 )
 IMPORT_SWITCH_INTERVAL = 0.0005  # seconds (Python's default: 0.005)
-WELCOME_MODULES = ("tui_desk.ui.app", "tui_desk.ui.screens.welcome", "tui_desk.ui.draft_signals", "tui_desk.ui.looks")
+WELCOME_MODULES = ("tui_desk.ui.app", "tui_desk.ui.screens.welcome", "tui_desk.ui.flows.draft_signals", "tui_desk.ui.looks")
 
 
 @dataclass

@@ -29,8 +29,8 @@ from tui_desk.services.connect import close_service, demo_profile, open_service,
 from tui_desk.simulators.core import SimServer
 from tui_desk.simulators.dataset import REFERENCE_NOW
 from tui_desk.ui.app import DeskApp
-from tui_desk.ui.early import begin
-from tui_desk.ui.external_editor import edit_text
+from tui_desk.startup import begin
+from tui_desk.ui.flows.external_editor import edit_text
 
 SECRET_VARIABLES = {
     "TUI_DESK_PASSWORD": "env-password",

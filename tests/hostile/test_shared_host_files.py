@@ -18,18 +18,18 @@ import tomli_w
 
 from tests.conftest import fresh_dataset
 from tui_desk.config import load_file, load_profile
-from tui_desk.config.paths import state_dir, state_dir_problem
-from tui_desk.config.remembered import remember_agent, remembered_agent
+from tui_desk.state.paths import state_dir, state_dir_problem
+from tui_desk.state.remembered import remember_agent, remembered_agent
 from tui_desk.config.writer import save_profile
 from tui_desk.errors import ConfigError
 from tui_desk.http.log import setup_log
 from tui_desk.models import CommentKind, TicketSummary
 from tui_desk.services.connect import simulator_class
 from tui_desk.simulators.core import SimServer
-from tui_desk.ui.crash import write_crash_report
-from tui_desk.ui.draft_files import DraftFiles, SavedDraft
-from tui_desk.ui.drafts import DraftStore
-from tui_desk.ui.seen import SeenStore
+from tui_desk.state.crash import write_crash_report
+from tui_desk.state.draft_files import DraftFiles, SavedDraft
+from tui_desk.state.drafts import DraftStore
+from tui_desk.state.seen import SeenStore
 
 OTHER_UID = 4242  # a user that is not the one running the tests (only root can chown to it)
 VICTIM_TEXT = "the victim's own data\n"

@@ -175,7 +175,7 @@ def test_write_to_terminal_without_a_driver_sends_nothing() -> None:
 
 
 async def test_an_arrived_ticket_carries_the_updated_marker_until_opened(news_app) -> None:  # type: ignore[no-untyped-def]
-    from tui_desk.ui.queue_layout import MARKERS
+    from tui_desk.ui.widgets.queue_layout import MARKERS
     from tui_desk.ui.screens.queue import QueueScreen
     from tui_desk.ui.screens.ticket import TicketScreen
 

@@ -166,7 +166,7 @@ async def test_helpdeskpro_says_it_has_no_assets(make_app) -> None:
 
 
 async def test_a_on_a_ticket_opens_a_linked_asset(make_app) -> None:
-    from tui_desk.ui.widgets.asset_choice import AssetChoice
+    from tui_desk.ui.dialogs.asset_choice import AssetChoice
 
     app = make_app("jitbit")
     async with app.run_test(size=SIZE) as pilot:

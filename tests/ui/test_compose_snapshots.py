@@ -8,8 +8,8 @@ from textual.widgets import TextArea
 from tests.ui.conftest import wait_for
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
-from tui_desk.ui.widgets.compose_dialog import ComposeDialog
-from tui_desk.ui.widgets.confirm import ConfirmDialog
+from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
+from tui_desk.ui.dialogs.confirm import ConfirmDialog
 
 SIZES = [(80, 24), (120, 40)]
 FLAVOUR = "happyfox"
@@ -74,7 +74,7 @@ def test_canned_picker(snap_compare, make_app, size) -> None:
     async def run_before(pilot) -> None:
         from textual.widgets import Input
 
-        from tui_desk.ui.widgets.canned_picker import CannedPicker
+        from tui_desk.ui.dialogs.canned_picker import CannedPicker
 
         await composer(pilot, "r", "")
         await pilot.press("ctrl+t")  # Jitbit's CommentTemplates

@@ -8,7 +8,7 @@ from textual.widgets import Input
 from tests.ui.conftest import queue_loaded, wait_for
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
-from tui_desk.ui.widgets.picker import Picker
+from tui_desk.ui.dialogs.picker import Picker
 from tui_desk.ui.widgets.status_line import StatusLine
 
 FLAVOURS = ["jitbit", "happyfox", "helpdeskpro"]

@@ -24,12 +24,12 @@ from tui_desk.ui.screens.new_ticket import NewTicketScreen
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 from tui_desk.ui.screens.users import UserScreen
-from tui_desk.ui.widgets.agent_choice import AgentChoice
-from tui_desk.ui.widgets.canned_picker import CannedPicker
-from tui_desk.ui.widgets.filter_dialog import FilterDialog
+from tui_desk.ui.dialogs.agent_choice import AgentChoice
+from tui_desk.ui.dialogs.canned_picker import CannedPicker
+from tui_desk.ui.dialogs.filter_dialog import FilterDialog
 from tui_desk.ui.widgets.load_state import LoadState, Phase, failure_text
 from tui_desk.ui.widgets.requester_lookup import RequesterLookup
-from tui_desk.ui.widgets.view_picker import ViewPicker
+from tui_desk.ui.dialogs.view_picker import ViewPicker
 
 SIZE = (100, 30)
 USERS_ROUTE = {"happyfox": "GET /users/", "jitbit": "GET /Users", "helpdeskpro": "GET /contacts"}

@@ -13,7 +13,7 @@ from tui_desk.ui.app import DeskApp
 from tui_desk.ui.screens.new_ticket import NewTicketScreen, default_priority
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
-from tui_desk.ui.widgets.confirm import ConfirmDialog
+from tui_desk.ui.dialogs.confirm import ConfirmDialog
 from tui_desk.ui.widgets.requester_lookup import RequesterLookup
 
 TARGET_USER = 1023  # the second "Uma Eriksen" (ueriksen23@mail.example): third match for "eriksen"

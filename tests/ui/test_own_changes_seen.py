@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.ui.conftest import queue_loaded, wait_for
-from tui_desk.ui.queue_layout import MARKERS
+from tui_desk.ui.widgets.queue_layout import MARKERS
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
 

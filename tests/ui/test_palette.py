@@ -18,8 +18,8 @@ from tui_desk.ui.commands import ticket_number
 from tui_desk.ui.screens.new_ticket import NewTicketScreen
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
-from tui_desk.ui.widgets.confirm import ConfirmDialog
-from tui_desk.ui.widgets.picker import Picker
+from tui_desk.ui.dialogs.confirm import ConfirmDialog
+from tui_desk.ui.dialogs.picker import Picker
 
 
 async def queue_ready(pilot) -> QueueScreen:

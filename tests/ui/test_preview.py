@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from tests.ui.conftest import steady, wait_for
 from tui_desk.ui.app import DeskApp
-from tui_desk.ui.prefs import Prefs, load_prefs, prefs_path, save_prefs
+from tui_desk.state.prefs import Prefs, load_prefs, prefs_path, save_prefs
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 from tui_desk.ui.widgets.preview_pane import PreviewPane, pane_width

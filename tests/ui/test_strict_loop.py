@@ -12,8 +12,8 @@ from tui_desk.errors import FeatureUnavailable
 from tui_desk.services.results import NOTES_UNCONFIRMED
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
-from tui_desk.ui.views import VIEWS, QueueFilter, build_query
-from tui_desk.ui.widgets.picker import Picker
+from tui_desk.services.views import VIEWS, QueueFilter, build_query
+from tui_desk.ui.dialogs.picker import Picker
 
 SIZE = (80, 24)
 

@@ -13,10 +13,10 @@ from tests.ui.conftest import wait_for
 from tui_desk.simulators.dataset import PRIORITIES, STATUSES, DAgent, DTicket
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
-from tui_desk.ui.triage import WORKER_GROUP
-from tui_desk.ui.widgets.bulk_progress import BulkProgress, Outcome
-from tui_desk.ui.widgets.confirm import ConfirmDialog
-from tui_desk.ui.widgets.picker import Picker
+from tui_desk.ui.flows.triage import WORKER_GROUP
+from tui_desk.ui.dialogs.bulk_progress import BulkProgress, Outcome
+from tui_desk.ui.dialogs.confirm import ConfirmDialog
+from tui_desk.ui.dialogs.picker import Picker
 from tui_desk.ui.widgets.ticket_table import TicketTable
 
 SIZE = (120, 40)
@@ -436,7 +436,7 @@ async def test_bulk_shows_progress_and_escape_stops_what_is_not_sent(make_app) -
 
 
 def test_typeahead_puts_prefix_matches_first() -> None:
-    from tui_desk.ui.widgets.picker import Choice, filter_choices
+    from tui_desk.ui.dialogs.picker import Choice, filter_choices
 
     choices = [Choice("1", "Hana Lindqvist"), Choice("2", "Nadia Rossi"), Choice("3", "Oscar Weber", "os@x")]
     assert [c.id for c in filter_choices(choices, "na")] == ["2", "1"]
@@ -449,7 +449,7 @@ async def test_picker_shows_backend_strings_literally() -> None:
     from textual.app import App
     from textual.widgets import OptionList
 
-    from tui_desk.ui.widgets.picker import Choice
+    from tui_desk.ui.dialogs.picker import Choice
 
     hostile = [Choice("1", "[bold red]Boss[/] \x1b[31mred\x1b[0m", "[@click=app.quit]x"), Choice("2", "Plain")]
     results: list[str | None] = []

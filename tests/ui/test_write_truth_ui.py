@@ -14,9 +14,9 @@ from tests.ui.test_triage import SIZE, mark_three, open_picker, open_queue, plai
 from tui_desk.services.results import NOTE_PUBLIC, NOTES_UNCONFIRMED, REQUESTER_IGNORED, THREAD_NOT_REFRESHED
 from tui_desk.ui.screens.new_ticket import NewTicketScreen
 from tui_desk.ui.screens.ticket import TicketScreen
-from tui_desk.ui.widgets.bulk_progress import BulkProgress, Outcome
-from tui_desk.ui.widgets.confirm import ConfirmDialog
-from tui_desk.ui.widgets.picker import Choice, Picker
+from tui_desk.ui.dialogs.bulk_progress import BulkProgress, Outcome
+from tui_desk.ui.dialogs.confirm import ConfirmDialog
+from tui_desk.ui.dialogs.picker import Choice, Picker
 
 TEXT = "We swapped the dock and the second screen works again"
 THREAD_ROUTE = {
@@ -255,7 +255,7 @@ async def test_an_empty_picker_says_why_and_picks_nothing() -> None:
 
 
 async def test_keyword_match_comes_before_label_matches() -> None:
-    from tui_desk.ui.widgets.picker import filter_choices
+    from tui_desk.ui.dialogs.picker import filter_choices
 
     choices = [Choice("1", "Mei Jones"), Choice("2", "Dana Agent", "you", keywords="me"), Choice("3", "James")]
     assert [c.id for c in filter_choices(choices, "me")] == ["2", "1", "3"]

@@ -19,8 +19,8 @@ CORE_MODULES = [
     "tui_desk.simulators.helpdeskpro",
     # The start-up path sends the first requests before Textual is imported (tui_desk.cli.run_tui).
     "tui_desk.cli",
-    "tui_desk.ui.views",
-    "tui_desk.ui.early",
+    "tui_desk.services.views",
+    "tui_desk.startup",
 ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui_desk.ui.jump import parse_jump
+from tui_desk.ui.dialogs.jump import parse_jump
 
 
 def test_a_display_id_jumps_to_its_ticket() -> None:

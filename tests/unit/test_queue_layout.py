@@ -8,7 +8,7 @@ from rich.text import Text
 
 from tui_desk.config.profile import QUEUE_COLUMNS, Profile
 from tui_desk.models import Priority, Status, TicketSummary
-from tui_desk.ui.queue_layout import (
+from tui_desk.ui.widgets.queue_layout import (
     MARKER_LEGEND,
     MARKERS,
     RowFlags,

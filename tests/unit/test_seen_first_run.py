@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tui_desk.models import TicketSummary
-from tui_desk.ui.seen import SeenStore
+from tui_desk.state.seen import SeenStore
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 

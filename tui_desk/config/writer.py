@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,8 +12,9 @@ from typing import Any
 import tomli_w
 from pydantic import SecretStr
 
-from tui_desk.config.file_checks import PRIVATE_DIR, PRIVATE_FILE, directory_problem, make_private_dirs, read_config
+from tui_desk.config.file_checks import read_config
 from tui_desk.errors import ConfigError
+from tui_desk.state.private_files import PRIVATE_DIR, directory_problem, make_private_dirs, write_private_atomic
 
 
 def _plain(value: Any) -> Any:
@@ -84,7 +83,7 @@ def _tighten_default_dir(directory: Path) -> None:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` atomically: a 0600 temp file (O_EXCL, no symlink followed), fsync, then rename over ``path``.
+    """Write ``text`` atomically through the one private writer (0600 temp file, O_EXCL, fsync, rename).
 
     Missing folders are created 0700; an existing folder is chmodded only when it is tui-desk's own
     (``~/.config/tui-desk``), and the file is refused (ConfigError) in a folder others could swap it in.
@@ -95,15 +94,4 @@ def write_private(path: Path, text: str) -> None:
     problem = directory_problem(directory.absolute())
     if problem:
         raise ConfigError(f"{path} was not saved: {problem}", hint="Keep the config in a folder only you can write.")
-    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=directory)  # O_EXCL|O_NOFOLLOW, 0600
-    try:
-        os.fchmod(fd, PRIVATE_FILE)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_private_atomic(path, text.encode("utf-8"))

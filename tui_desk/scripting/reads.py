@@ -13,7 +13,7 @@ from tui_desk.scripting.errors import EXIT_USAGE, ScriptError
 if TYPE_CHECKING:
     from tui_desk.models import Page
     from tui_desk.services.helpdesk import HelpdeskService
-    from tui_desk.ui.views import View
+    from tui_desk.services.views import View
 
 T = TypeVar("T")
 MAX_PAGES = 10_000  # a listing that never ends is cut here
@@ -43,7 +43,7 @@ async def collect(fetch: Callable[[int], Awaitable[Page[T]]], limit: int) -> tup
 
 def resolve_view(service: HelpdeskService, name: str) -> View:
     """A built-in view by key, else a saved view of the profile by name (any case); unknown names: usage error."""
-    from tui_desk.ui.views import VIEWS, saved_views
+    from tui_desk.services.views import VIEWS, saved_views
 
     wanted = name.strip().casefold()
     if wanted in VIEWS:
@@ -58,7 +58,7 @@ def resolve_view(service: HelpdeskService, name: str) -> View:
 
 async def tickets(service: HelpdeskService, view_name: str, search: str | None, limit: int, how: Listing) -> str:
     """The tickets of a view (and search), as the TUI's queue lists them: newest update first."""
-    from tui_desk.ui.views import START_SORT, QueueFilter, build_query
+    from tui_desk.services.views import START_SORT, QueueFilter, build_query
 
     view = resolve_view(service, view_name)
     query = await build_query(service, view, QueueFilter(), search, START_SORT, True)

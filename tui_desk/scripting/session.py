@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from tui_desk.terminal_out import warn
 
 if TYPE_CHECKING:
-    from tui_desk.http import LinkEvent
+    from tui_desk.models import LinkEvent
     from tui_desk.services.helpdesk import HelpdeskService
 
 # A script has no one to read "try again in N s" (the TUI's limit is 30 s): it waits out a throttle of up to 5

@@ -7,8 +7,8 @@ import time
 import traceback
 from pathlib import Path
 
-from tui_desk.config.file_checks import create_private
-from tui_desk.config.paths import ready_state_dir
+from tui_desk.state.paths import ready_state_dir
+from tui_desk.state.private_files import create_private
 
 NAME_TRIES = 50
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tui_desk.config.file_checks import UnsafePlace, private_subdirectory, read_private, write_private_atomic
-from tui_desk.config.paths import ready_state_dir, state_dir, state_dir_problem
 from tui_desk.models import CommentKind
+from tui_desk.state.paths import ready_state_dir, state_dir, state_dir_problem
+from tui_desk.state.private_files import UnsafePlace, private_subdirectory, read_private, write_private_atomic
 
 FORMAT_VERSION = 1
 SUFFIX = ".draft.json"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tui_desk.models import CommentKind
-from tui_desk.ui.draft_files import DraftFiles, SavedDraft
+from tui_desk.state.draft_files import DraftFiles, SavedDraft
 
 DraftKey = tuple[str, str, CommentKind]  # (profile, ticket id, kind)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tui_desk.config.file_checks import UnsafePlace, directory_problem, private_directory
+from tui_desk.state.private_files import UnsafePlace, directory_problem, private_directory
 
 
 def state_dir() -> Path:

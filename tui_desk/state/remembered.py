@@ -6,8 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from tui_desk.config.file_checks import read_private, write_private_atomic
-from tui_desk.config.paths import ready_state_dir, state_dir, state_dir_problem
+from tui_desk.state.paths import ready_state_dir, state_dir, state_dir_problem
+from tui_desk.state.private_files import read_private, write_private_atomic
 
 
 def _path(profile_name: str, url: str) -> Path:

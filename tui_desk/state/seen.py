@@ -7,9 +7,9 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from tui_desk.config.file_checks import read_private, write_private_atomic
-from tui_desk.config.paths import ready_state_dir, state_dir, state_dir_problem
 from tui_desk.models import TicketSummary
+from tui_desk.state.paths import ready_state_dir, state_dir, state_dir_problem
+from tui_desk.state.private_files import read_private, write_private_atomic
 
 
 class SeenStore:

@@ -15,16 +15,13 @@ from textual.timer import Timer
 
 from tui_desk.config.profile import Profile
 from tui_desk.errors import DeskError
-from tui_desk.http import LinkEvent, LinkState
-from tui_desk.http.session import REFUSED_TEXT
-from tui_desk.models import Agent, Identity, Limitation, Ticket
+from tui_desk.models import REFUSED_TEXT, Agent, Identity, Limitation, LinkEvent, LinkState, Ticket
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.results import WriteResult
 from tui_desk.ui.commands import DeskCommands
-from tui_desk.ui.drafts import DraftStore
-from tui_desk.ui.early import EarlyStart
+from tui_desk.state.drafts import DraftStore
+from tui_desk.startup import EarlyStart
 from tui_desk.ui.safe import clean, one_line
-from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.status_line import StatusLine
 
 ServiceFactory = Callable[[], HelpdeskService]
@@ -43,7 +40,7 @@ class DeskApp(App[int]):
     """The helpdesk client: screens over one service, a status line everywhere, drafts never lost."""
 
     TITLE = "tui-desk"
-    CSS_PATH = [stylesheet("app.tcss")]
+    CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = {DeskCommands}  # one provider, one stable order; it also offers Textual's system commands
     BINDINGS = [
@@ -137,7 +134,7 @@ class DeskApp(App[int]):
         if self._warning:
             self.notify(self._warning, title="Insecure connection", severity="warning", timeout=20, markup=False)
         self._check_state_dir()
-        from tui_desk.ui.draft_signals import install_draft_signals
+        from tui_desk.ui.flows.draft_signals import install_draft_signals
 
         self._restore_signals = install_draft_signals(self)
         if self._factory is None:
@@ -190,7 +187,7 @@ class DeskApp(App[int]):
         # unless it was before the UI was even imported (``tui_desk.cli.run_tui``).
         self._first_page = early.first_page if early is not None else queue.prefetch_first_page()
         self.push_screen(queue)
-        from tui_desk.ui.compose import offer_saved_drafts
+        from tui_desk.ui.flows.compose import offer_saved_drafts
 
         self.call_after_refresh(offer_saved_drafts, self)
         self.connect(early.signing_in if early is not None else None)
@@ -239,8 +236,8 @@ class DeskApp(App[int]):
 
     async def _choose_agent(self, service: HelpdeskService) -> None:
         """Use the agent picked earlier for this profile, or ask once and remember."""
-        from tui_desk.config.remembered import remember_agent, remembered_agent
-        from tui_desk.ui.widgets.agent_choice import AgentChoice
+        from tui_desk.state.remembered import remember_agent, remembered_agent
+        from tui_desk.ui.dialogs.agent_choice import AgentChoice
 
         url = service.backend.profile.url
         try:
@@ -314,7 +311,7 @@ class DeskApp(App[int]):
 
     def _tell_untold(self) -> None:
         """One notification for the limitations found in the last moment."""
-        from tui_desk.ui.widgets.limitations import batch_text, toast_text
+        from tui_desk.ui.dialogs.limitations import batch_text, toast_text
 
         found, self._untold = self._untold, []
         if not found:
@@ -326,7 +323,7 @@ class DeskApp(App[int]):
         """List in full what this server lacks and what tui-desk does instead (escape closes)."""
         if self.service is None:
             return
-        from tui_desk.ui.widgets.limitations import LimitationsDialog
+        from tui_desk.ui.dialogs.limitations import LimitationsDialog
 
         self.clear_notifications()  # the toasts said part of what the dialog lists in full; they would cover it
         self.push_screen(LimitationsDialog(self.service.backend_title, self.service.limitations()))
@@ -361,7 +358,7 @@ class DeskApp(App[int]):
 
     def fill_status(self, line: StatusLine) -> None:
         """Fill one status line from the app's state."""
-        from tui_desk.ui.widgets.limitations import limited_segment
+        from tui_desk.ui.dialogs.limitations import limited_segment
 
         line.profile = self.profile_name
         line.backend = self.service.backend_title if self.service else ""
@@ -539,7 +536,7 @@ class DeskApp(App[int]):
 
     def _check_state_dir(self) -> None:
         """Say once at start when the state directory is not private (drafts then stay in memory only)."""
-        from tui_desk.config.paths import state_dir_problem
+        from tui_desk.state.paths import state_dir_problem
 
         problem = state_dir_problem()
         if problem:
@@ -547,13 +544,13 @@ class DeskApp(App[int]):
 
     def action_jump(self) -> None:
         """Open the ``:`` prompt."""
-        from tui_desk.ui.jump import JumpPrompt
+        from tui_desk.ui.dialogs.jump import JumpPrompt
 
         self.push_screen(JumpPrompt(), self.run_jump)
 
     def run_jump(self, text: str | None) -> None:
         """Carry out a jump command: a ticket number, tickets, assets, users, drafts or profile NAME."""
-        from tui_desk.ui.jump import parse_jump
+        from tui_desk.ui.dialogs.jump import parse_jump
 
         if not text:
             return
@@ -628,7 +625,7 @@ class DeskApp(App[int]):
 
     def action_help(self) -> None:
         """The help overlay: every key by screen, the current one first, with binding ids (``?`` closes it)."""
-        from tui_desk.ui.widgets.help_dialog import HelpDialog, help_sections
+        from tui_desk.ui.dialogs.help_dialog import HelpDialog, help_sections
 
         if isinstance(self.screen, HelpDialog):
             return
@@ -658,7 +655,7 @@ class DeskApp(App[int]):
         if not unsent and not unsaved_form:
             self.exit(0)
             return
-        from tui_desk.ui.widgets.confirm import ConfirmDialog
+        from tui_desk.ui.dialogs.confirm import ConfirmDialog
 
         lost: list[str] = []
         if unsent:
@@ -678,7 +675,7 @@ class DeskApp(App[int]):
 
     def _drafts_kept(self) -> str:
         """Where unsent drafts stay after quitting: on disk (``:drafts`` lists them), or why they cannot."""
-        from tui_desk.config.paths import state_dir_problem
+        from tui_desk.state.paths import state_dir_problem
 
         problem = state_dir_problem()
         if problem is None and self.drafts.flush():
@@ -692,8 +689,8 @@ class DeskApp(App[int]):
         if self.service is None:
             self.notify("Drafts belong to a profile: open the demo or a profile first.", markup=False)
             return
-        from tui_desk.ui.compose import drafts_of
-        from tui_desk.ui.widgets.drafts_dialog import DraftsDialog, draft_discarded, open_draft
+        from tui_desk.ui.flows.compose import drafts_of
+        from tui_desk.ui.dialogs.drafts_dialog import DraftsDialog, draft_discarded, open_draft
 
         dialog = DraftsDialog(drafts_of(self, self.service), self.clock(), lambda d: draft_discarded(self, d))
         self.push_screen(dialog, lambda draft: open_draft(self, draft))
@@ -702,7 +699,7 @@ class DeskApp(App[int]):
         """Replace Textual's traceback-with-locals (which could show secrets) by a short message and a report."""
         from rich.text import Text
 
-        from tui_desk.ui.crash import crash_message, write_crash_report
+        from tui_desk.state.crash import crash_message, write_crash_report
 
         error = self._exception or RuntimeError("unknown error")
         self.bell()
@@ -712,7 +709,7 @@ class DeskApp(App[int]):
 
     async def on_unmount(self) -> None:
         """Save drafts, give the signal handlers back, and close every profile's connection pool."""
-        from tui_desk.ui.draft_signals import flush_all_drafts
+        from tui_desk.ui.flows.draft_signals import flush_all_drafts
 
         flush_all_drafts(self)
         getattr(self, "_restore_signals", lambda: None)()

@@ -14,7 +14,6 @@ from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 
 from tui_desk.ui.safe import safe_text
-from tui_desk.ui.styles import stylesheet
 
 
 class Outcome(StrEnum):
@@ -80,7 +79,7 @@ class BulkProgress(ModalScreen[None]):
     callback the indexes of the items to look at (failed, unknown, not sent, not re-read) and closes.
     """
 
-    CSS_PATH = stylesheet("triage.tcss")
+    CSS_PATH = "triage.tcss"
     BINDINGS = [
         Binding("escape", "close", "Stop / close", id="bulk.close"),
         Binding("enter", "close_when_done", "Close", show=False, id="bulk.done"),

@@ -30,12 +30,11 @@ from tui_desk.services.results import (
     THREAD_NOT_REFRESHED,
     WriteResult,
 )
-from tui_desk.ui.drafts import DraftStore
-from tui_desk.ui.external_editor import EditorFailed, edit_text, editor_command
+from tui_desk.state.drafts import DraftStore
+from tui_desk.ui.flows.external_editor import EditorFailed, edit_text, editor_command
 from tui_desk.ui.safe import clean, one_line, safe_text
-from tui_desk.ui.styles import stylesheet
-from tui_desk.ui.widgets.confirm import ConfirmDialog
-from tui_desk.ui.widgets.picker import Choice
+from tui_desk.ui.dialogs.confirm import ConfirmDialog
+from tui_desk.ui.dialogs.picker import Choice
 from tui_desk.ui.widgets.status_line import StatusLine
 
 # Called with the re-read thread, or None when the post was sent but the thread could not be re-read.
@@ -99,7 +98,7 @@ def sent_headline(ticket: TicketSummary, kind: CommentKind, result: WriteResult[
 class ComposeDialog(ModalScreen[None]):
     """Write a reply or an internal note; ``ctrl+s`` then ``y`` sends, ``escape`` closes keeping the draft."""
 
-    CSS_PATH = stylesheet("compose.tcss")
+    CSS_PATH = "compose.tcss"
     AUTO_FOCUS = "#compose-text"
     BINDINGS = [
         Binding("ctrl+s", "send", "Send", priority=True, id="compose.send"),
@@ -267,8 +266,8 @@ class ComposeDialog(ModalScreen[None]):
     @work(exclusive=True, group="compose-status")
     async def ask_status(self) -> None:
         """The status picker, then the confirmation naming the audience and the new status."""
-        from tui_desk.ui.triage import status_options
-        from tui_desk.ui.widgets.picker import Picker
+        from tui_desk.ui.flows.triage import status_options
+        from tui_desk.ui.dialogs.picker import Picker
 
         status_line = self.query_one(StatusLine)
         status_line.busy = True
@@ -494,7 +493,7 @@ class ComposeDialog(ModalScreen[None]):
     @work(exclusive=True, group="compose-canned")
     async def pick_canned(self) -> None:
         """Load the canned responses, let the agent pick one, and insert its text at the cursor."""
-        from tui_desk.ui.widgets.canned_picker import CannedPicker
+        from tui_desk.ui.dialogs.canned_picker import CannedPicker
 
         status = self.query_one(StatusLine)
         status.busy = True

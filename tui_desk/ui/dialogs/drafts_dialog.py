@@ -15,9 +15,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_desk.models import CommentKind
-from tui_desk.ui.drafts import Draft, DraftStore
+from tui_desk.state.drafts import Draft, DraftStore
 from tui_desk.ui.safe import clean, one_line
-from tui_desk.ui.ticket_header import span
+from tui_desk.ui.widgets.ticket_header import span
 
 KIND_NAME = {CommentKind.REPLY: "reply", CommentKind.NOTE: "note"}
 EMPTY = "No drafts. A reply or note you leave unsent is kept here, and on disk, until you send or discard it."
@@ -112,7 +112,7 @@ class DraftsDialog(ModalScreen[Draft | None]):
         draft = self._current()
         if draft is None:
             return
-        from tui_desk.ui.widgets.confirm import ConfirmDialog
+        from tui_desk.ui.dialogs.confirm import ConfirmDialog
 
         kind = KIND_NAME.get(draft.kind, draft.kind.value)
         question = f"Discard the {kind} draft for {one_line(draft.label, 20)}?"

@@ -62,14 +62,14 @@ def screen_catalog() -> list[tuple[str, type[object]]]:
     from tui_desk.ui.screens.queue import QueueScreen
     from tui_desk.ui.screens.ticket import TicketScreen
     from tui_desk.ui.screens.users import UserScreen
-    from tui_desk.ui.widgets.bulk_progress import BulkProgress
-    from tui_desk.ui.widgets.compose_dialog import ComposeDialog
-    from tui_desk.ui.widgets.confirm import ConfirmDialog
-    from tui_desk.ui.widgets.drafts_dialog import DraftsDialog
-    from tui_desk.ui.widgets.filter_dialog import FilterDialog
-    from tui_desk.ui.widgets.picker import Picker
-    from tui_desk.ui.widgets.sort_picker import SortPicker
-    from tui_desk.ui.widgets.view_picker import ViewPicker
+    from tui_desk.ui.dialogs.bulk_progress import BulkProgress
+    from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
+    from tui_desk.ui.dialogs.confirm import ConfirmDialog
+    from tui_desk.ui.dialogs.drafts_dialog import DraftsDialog
+    from tui_desk.ui.dialogs.filter_dialog import FilterDialog
+    from tui_desk.ui.dialogs.picker import Picker
+    from tui_desk.ui.dialogs.sort_picker import SortPicker
+    from tui_desk.ui.dialogs.view_picker import ViewPicker
 
     return [
         ("Ticket queue", QueueScreen),
@@ -134,7 +134,7 @@ MARKER_MEANINGS = {
 
 def legend_rows() -> tuple[HelpRow, ...]:
     """What the marks in the queue's rows and the Due column mean."""
-    from tui_desk.ui.queue_layout import MARKERS
+    from tui_desk.ui.widgets.queue_layout import MARKERS
 
     rows = [HelpRow(mark, MARKER_MEANINGS.get(name, name), "") for name, mark in MARKERS.items()]
     rows.append(HelpRow(*OVERDUE_LEGEND, ""))

@@ -15,7 +15,6 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_desk.ui.safe import one_line, safe_text
-from tui_desk.ui.styles import stylesheet
 
 HINT = "type to filter · ↑↓ move · enter picks · esc cancels"
 LABEL_CELLS = 48
@@ -60,7 +59,7 @@ class Picker(ModalScreen[str | None]):
     to pick at all; ``hints`` say why a typed word (e.g. "me") matches nothing, instead of a bare "No match".
     """
 
-    CSS_PATH = stylesheet("triage.tcss")
+    CSS_PATH = "triage.tcss"
     DEFAULT_CSS = """
     Picker #picker-notice { color: $warning; margin: 1 0 0 0; }
     """

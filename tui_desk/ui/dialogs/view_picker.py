@@ -14,7 +14,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_desk.ui.safe import one_line, safe_text
-from tui_desk.ui.views import View
+from tui_desk.services.views import View
 
 VIEW_KEYS = {"open": "o", "mine": "m", "unassigned": "u", "urgent": "!", "waiting": "w", "closed": "x", "all": "A"}
 

@@ -9,8 +9,8 @@ from textual.screen import Screen
 
 from tui_desk.models import CommentKind, Ticket, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
-from tui_desk.ui.drafts import Draft, DraftStore
-from tui_desk.ui.widgets.compose_dialog import ComposeDialog, SentCallback
+from tui_desk.state.drafts import Draft, DraftStore
+from tui_desk.ui.dialogs.compose_dialog import ComposeDialog, SentCallback
 
 __all__ = ["SentCallback", "drafts_of", "offer_saved_drafts", "resume_message", "start_compose"]
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from textual.app import App
 
-from tui_desk.ui.drafts import DraftStore
+from tui_desk.state.drafts import DraftStore
 
 HANDLED = (signal.SIGHUP, signal.SIGTERM) if hasattr(signal, "SIGHUP") else (signal.SIGTERM,)
 EXIT_CODE = 0
@@ -17,7 +17,7 @@ EXIT_CODE = 0
 
 def flush_all_drafts(app: App[object]) -> bool:
     """Copy open composers' text into the store, then write every changed draft; False when a write failed."""
-    from tui_desk.ui.widgets.compose_dialog import ComposeDialog
+    from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
 
     for screen in app.screen_stack:
         if isinstance(screen, ComposeDialog):

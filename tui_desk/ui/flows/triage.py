@@ -17,9 +17,9 @@ from tui_desk.models import Agent, Priority, Status, Ticket, TicketChange, Ticke
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.results import NOT_REFRESHED_SUFFIX, OUTCOME_UNKNOWN, TICKET_NOT_REFRESHED, WriteResult
 from tui_desk.ui.safe import one_line
-from tui_desk.ui.widgets.bulk_progress import BulkProgress, ItemResult, Outcome
-from tui_desk.ui.widgets.confirm import ConfirmDialog
-from tui_desk.ui.widgets.picker import Choice, Picker
+from tui_desk.ui.dialogs.bulk_progress import BulkProgress, ItemResult, Outcome
+from tui_desk.ui.dialogs.confirm import ConfirmDialog
+from tui_desk.ui.dialogs.picker import Choice, Picker
 from tui_desk.ui.widgets.status_line import StatusLine
 
 TriageAction = Literal["status", "priority", "assignee", "close"]

@@ -20,7 +20,6 @@ from tui_desk.models import Asset, AssetType, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.lookup import AssetSearch
 from tui_desk.ui.safe import one_line, safe_text
-from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.asset_detail import AssetDetail
 from tui_desk.ui.widgets.load_state import LoadState, failure_text
 from tui_desk.ui.widgets.paged_table import PagedTable
@@ -46,7 +45,7 @@ def no_assets_message(backend_title: str) -> Text:
 class AssetScreen(Screen[None]):
     """Browse assets; opens on one asset's detail when ``asset_id`` is given."""
 
-    CSS_PATH = stylesheet("assets.tcss")
+    CSS_PATH = "assets.tcss"
     # Focus goes where the screen puts it: nothing on a helpdesk without assets, so the section keys reach the app
     # (None would fall back to the app's "*" and focus the hidden search box, which swallowed 1 and 3).
     AUTO_FOCUS = ""

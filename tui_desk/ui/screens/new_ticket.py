@@ -19,7 +19,6 @@ from tui_desk.models import Limitation, NewTicket, Priority, Ticket, User
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.results import OUTCOME_UNKNOWN, WriteResult
 from tui_desk.ui.safe import one_line, safe_text
-from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.requester_lookup import RequesterLookup
 from tui_desk.ui.widgets.status_line import StatusLine
 
@@ -68,7 +67,7 @@ def default_priority(priorities: list[Priority]) -> Priority | None:
 class NewTicketScreen(Screen[WriteResult[Ticket] | None]):
     """Log a ticket on behalf of a requester; dismisses with what the creation did, or ``None`` when cancelled."""
 
-    CSS_PATH = stylesheet("new_ticket.tcss")
+    CSS_PATH = "new_ticket.tcss"
     BINDINGS = [
         Binding("ctrl+s", "submit", "Create ticket", priority=True, id="new_ticket.submit"),
         Binding("escape", "cancel", "Cancel", id="new_ticket.cancel"),
@@ -309,7 +308,7 @@ class NewTicketScreen(Screen[WriteResult[Ticket] | None]):
         if draft is None:
             return
         if self.maybe_created:
-            from tui_desk.ui.widgets.confirm import ConfirmDialog
+            from tui_desk.ui.dialogs.confirm import ConfirmDialog
 
             def answered(yes: bool | None) -> None:
                 if yes:
@@ -384,7 +383,7 @@ class NewTicketScreen(Screen[WriteResult[Ticket] | None]):
         if not self.is_dirty():
             go()
             return
-        from tui_desk.ui.widgets.confirm import ConfirmDialog
+        from tui_desk.ui.dialogs.confirm import ConfirmDialog
 
         def answered(yes: bool | None) -> None:
             if yes:

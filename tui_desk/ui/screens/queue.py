@@ -31,14 +31,13 @@ from tui_desk.models import Comment, CommentKind, SortKey, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.pager import Pager
 from tui_desk.services.sorting import CLIENT_SORT_CAP, sort_tickets
-from tui_desk.ui.clipboard import COPY_REF, COPY_URL, copy_reference, copy_web_url
-from tui_desk.ui.prefs import Prefs, load_prefs, save_prefs
-from tui_desk.ui.queue_layout import Column, RowFlags, cells, columns_for, subject_width
+from tui_desk.ui.flows.clipboard import COPY_REF, COPY_URL, copy_reference, copy_web_url
+from tui_desk.state.prefs import Prefs, load_prefs, save_prefs
+from tui_desk.ui.widgets.queue_layout import Column, RowFlags, cells, columns_for, subject_width
 from tui_desk.ui.safe import one_line
-from tui_desk.ui.seen import SeenStore
-from tui_desk.ui.styles import stylesheet
-from tui_desk.ui.typeahead import Typeahead
-from tui_desk.ui.views import START_SORT, START_VIEW, VIEWS, QueueFilter, View, build_query, saved_views
+from tui_desk.state.seen import SeenStore
+from tui_desk.ui.screens.typeahead import Typeahead
+from tui_desk.services.views import START_SORT, START_VIEW, VIEWS, QueueFilter, View, build_query, saved_views
 from tui_desk.ui.widgets.load_state import RETRY, LoadState, Phase
 from tui_desk.ui.widgets.preview_pane import BELOW_SHARE, MIN_TERMINAL, PreviewPane, pane_below, pane_width
 from tui_desk.ui.widgets.status_line import StatusLine
@@ -80,7 +79,7 @@ QUEUE_ACTS_NOW = frozenset(
 class QueueScreen(Screen[None]):
     """The agent's ticket queue."""
 
-    CSS_PATH = stylesheet("queue.tcss")
+    CSS_PATH = "queue.tcss"
     BINDINGS = [
         Binding("enter", "open_ticket", "Open", id="queue.open"),
         Binding("slash", "search", "Search", id="queue.search"),
@@ -693,7 +692,7 @@ class QueueScreen(Screen[None]):
         return bool(panes) and bool(panes.first().query("#preview-header"))
 
     def _preview_drafts(self, ticket_id: str) -> list[CommentKind]:
-        from tui_desk.ui.compose import drafts_of
+        from tui_desk.ui.flows.compose import drafts_of
 
         return drafts_of(self.app, self.service).kinds_for(ticket_id)
 
@@ -814,8 +813,8 @@ class QueueScreen(Screen[None]):
         if not others:
             self._open_composer(ticket, kind)
             return
-        from tui_desk.ui.triage import ref
-        from tui_desk.ui.widgets.confirm import ConfirmDialog
+        from tui_desk.ui.flows.triage import ref
+        from tui_desk.ui.dialogs.confirm import ConfirmDialog
 
         numbers = ", ".join(ref(t) for t in others[:4]) + (", …" if len(others) > 4 else "")
         verb = "add a note to" if kind == "note" else "reply to"
@@ -831,7 +830,7 @@ class QueueScreen(Screen[None]):
     def _open_composer(self, ticket: TicketSummary, kind: str) -> None:
         """Open the composer on ``ticket``; the row follows the send and a status set with it."""
         from tui_desk.models import CommentKind
-        from tui_desk.ui.compose import start_compose
+        from tui_desk.ui.flows.compose import start_compose
 
         def sent(thread: list[Comment] | None) -> None:
             """The row's Updated becomes the new entry's time (no request: the thread was just re-read)."""
@@ -847,7 +846,7 @@ class QueueScreen(Screen[None]):
         tickets = self.targets()
         if not tickets:
             return
-        from tui_desk.ui.triage import start_triage
+        from tui_desk.ui.flows.triage import start_triage
 
         def updated(ticket: TicketSummary) -> None:
             if ticket.id in self.marked_rows:  # a marked ticket out of view keeps its latest values
@@ -869,7 +868,7 @@ class QueueScreen(Screen[None]):
 
     def action_pick_view(self) -> None:
         """Choose a view from a list."""
-        from tui_desk.ui.widgets.view_picker import ViewPicker
+        from tui_desk.ui.dialogs.view_picker import ViewPicker
 
         def chosen(key: str | None) -> None:
             if key:
@@ -879,7 +878,7 @@ class QueueScreen(Screen[None]):
 
     def action_filter(self) -> None:
         """Filter by status, priority, assignee and category."""
-        from tui_desk.ui.widgets.filter_dialog import FilterDialog
+        from tui_desk.ui.dialogs.filter_dialog import FilterDialog
 
         def chosen(filters: QueueFilter | None) -> None:
             if filters is not None:
@@ -890,7 +889,7 @@ class QueueScreen(Screen[None]):
 
     def action_cycle_sort(self) -> None:
         """Pick the column to sort by (enter on the sorted one reverses it)."""
-        from tui_desk.ui.widgets.sort_picker import SortPicker
+        from tui_desk.ui.dialogs.sort_picker import SortPicker
 
         def chosen(key: str | None) -> None:
             if key in SORT_LABELS:

@@ -17,7 +17,6 @@ from tui_desk.config.profile import Profile
 from tui_desk.config.settings import config_path
 from tui_desk.errors import ConfigError, DeskError
 from tui_desk.ui.safe import safe_text
-from tui_desk.ui.styles import stylesheet
 
 # Which inputs each backend needs: (field, label, secret)
 FIELDS: dict[str, list[tuple[str, str, bool]]] = {
@@ -36,7 +35,7 @@ URL_HINTS = {
 class SetupScreen(Screen[tuple[str, Profile] | None]):
     """Collects a profile; dismisses with (name, profile) once saved, or None when cancelled."""
 
-    CSS_PATH = stylesheet("setup.tcss")
+    CSS_PATH = "setup.tcss"
     BINDINGS = [
         Binding("ctrl+t", "test", "Test connection", id="setup.test"),
         Binding("ctrl+s", "save", "Save", id="setup.save"),

@@ -22,12 +22,11 @@ from textual.widgets import Static
 from tui_desk.errors import DeskError, FeatureUnavailable, NotFound
 from tui_desk.models import Attachment, Comment, CommentKind, Ticket
 from tui_desk.services.helpdesk import HelpdeskService
-from tui_desk.ui.clipboard import COPY_REF, COPY_URL, copy_reference, copy_web_url
+from tui_desk.ui.flows.clipboard import COPY_REF, COPY_URL, copy_reference, copy_web_url
 from tui_desk.ui.format import long_time, person, size
 from tui_desk.ui.safe import one_line, safe_text
-from tui_desk.ui.styles import stylesheet
-from tui_desk.ui.ticket_header import ticket_header
-from tui_desk.ui.typeahead import Typeahead
+from tui_desk.ui.widgets.ticket_header import ticket_header
+from tui_desk.ui.screens.typeahead import Typeahead
 from tui_desk.ui.widgets.load_state import LoadState, Phase
 from tui_desk.ui.widgets.status_line import StatusLine
 from tui_desk.ui.widgets.steady_footer import SteadyFooter
@@ -120,7 +119,7 @@ TICKET_ACTS_NOW = frozenset({"back", "step", "refresh"})  # keys run at once whi
 class TicketScreen(Screen[None]):
     """One ticket with its thread; ``[`` and ``]`` walk the queue."""
 
-    CSS_PATH = stylesheet("ticket.tcss")
+    CSS_PATH = "ticket.tcss"
     DEFAULT_CSS = """
     TicketScreen #ticket-state { background: $primary-background; }
     TicketScreen #ticket-state.-failed { background: $error 25%; }
@@ -306,7 +305,7 @@ class TicketScreen(Screen[None]):
 
     def _header(self, t: Ticket) -> Group:
         """Title, requester with the whole e-mail, the fields reflowed to the width, and a draft marker if any."""
-        from tui_desk.ui.compose import drafts_of
+        from tui_desk.ui.flows.compose import drafts_of
 
         clock = getattr(self.app, "clock", None)
         now = clock() if clock else datetime.now(UTC)
@@ -332,7 +331,7 @@ class TicketScreen(Screen[None]):
         ticket = self.ticket
         if ticket is None:
             return
-        from tui_desk.ui.compose import start_compose
+        from tui_desk.ui.flows.compose import start_compose
 
         async def sent(thread: list[Comment] | None) -> None:  # None: sent, but the thread was not re-read
             if self.ticket_id != ticket.id:  # this screen shows another ticket by now
@@ -362,7 +361,7 @@ class TicketScreen(Screen[None]):
         """Set status, priority or assignee, or close this ticket."""
         if self.ticket is None:
             return
-        from tui_desk.ui.triage import start_triage
+        from tui_desk.ui.flows.triage import start_triage
 
         start_triage(self, self.service, [self.ticket], action, on_updated=self._changed_here())  # type: ignore[arg-type]
 
@@ -371,7 +370,7 @@ class TicketScreen(Screen[None]):
         ticket = self.ticket
         if ticket is None:
             return
-        from tui_desk.ui.triage import start_triage
+        from tui_desk.ui.flows.triage import start_triage
 
         index = self.queue_ids.index(ticket.id) + 1 if ticket.id in self.queue_ids else len(self.queue_ids)
         following = self.queue_ids[index] if index < len(self.queue_ids) else None
@@ -424,7 +423,7 @@ class TicketScreen(Screen[None]):
             elif len(asset_ids) == 1:
                 chosen(asset_ids[0])
             else:
-                from tui_desk.ui.widgets.asset_choice import AssetChoice
+                from tui_desk.ui.dialogs.asset_choice import AssetChoice
 
                 self.app.push_screen(AssetChoice(service, asset_ids), chosen)
 

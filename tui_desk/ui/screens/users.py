@@ -19,7 +19,6 @@ from tui_desk.models import User
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.lookup import UserPhoneSearch
 from tui_desk.ui.safe import one_line, safe_text
-from tui_desk.ui.styles import stylesheet
 from tui_desk.ui.widgets.load_state import LoadState
 from tui_desk.ui.widgets.paged_table import PagedTable
 from tui_desk.ui.widgets.record_rows import USER_COLUMNS, user_values
@@ -37,7 +36,7 @@ DEBOUNCE = 0.25  # seconds of quiet typing before the server is asked
 class UserScreen(Screen[None]):
     """Look up users; opens on one user's detail when ``user_id`` is given."""
 
-    CSS_PATH = stylesheet("users.tcss")
+    CSS_PATH = "users.tcss"
     AUTO_FOCUS = ""  # focus goes where the screen puts it, never to the hidden search box of a detail
     BINDINGS = [
         Binding("enter", "open", "Open", id="users.open"),

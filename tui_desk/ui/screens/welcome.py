@@ -12,7 +12,6 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_desk.config.settings import config_path
-from tui_desk.ui.styles import stylesheet
 
 SETUP_HELP = """No configuration was found, so nothing is connected yet.
 
@@ -33,7 +32,7 @@ or set TUI_DESK_BACKEND, TUI_DESK_URL and the credential variables
 class WelcomeScreen(Screen[str]):
     """Offers the embedded demo of each backend; dismisses with the chosen flavour."""
 
-    CSS_PATH = stylesheet("welcome.tcss")
+    CSS_PATH = "welcome.tcss"
     BINDINGS = [Binding("q", "app.quit", "Quit", id="welcome.quit")]
 
     def compose(self) -> ComposeResult:

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from tui_desk.http import LinkEvent, LinkState
+from tui_desk.models import LinkEvent, LinkState
 from tui_desk.ui.safe import one_line
 
 

@@ -1,0 +1,1 @@
+"""State kept on disk between runs, without Textual: drafts, seen tickets, preferences, choices, crash reports."""
