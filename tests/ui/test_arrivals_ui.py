@@ -13,7 +13,7 @@ from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import HOSTILE_ARRIVAL_SUBJECT, SimServer
 from tui_desk.simulators.dataset import REFERENCE_NOW, add_assigned_ticket
 from tui_desk.ui.app import DeskApp
-from tui_desk.ui.notifier import Notifier, osc9, watching, write_to_terminal
+from tui_desk.ui.flows.notifier import Notifier, osc9, watching, write_to_terminal
 
 SUBJECT = "Need access to finance share (arrival)"
 SIZES = [(80, 24), (120, 40)]

@@ -265,7 +265,7 @@ class DeskApp(App[int]):
 
     def _watch_arrivals(self, service: HelpdeskService) -> None:
         """With refresh_interval set: announce tickets newly assigned to the agent and customers' replies on theirs."""
-        from tui_desk.ui.notifier import watch_arrivals
+        from tui_desk.ui.flows.notifier import watch_arrivals
 
         watch_arrivals(self, service)
 
