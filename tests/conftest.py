@@ -11,12 +11,13 @@ import pytest
 
 from tui_desk.config.profile import Profile
 from tui_desk.http import RetryPolicy
+from tui_desk.registry import BACKENDS
 from tui_desk.services.connect import demo_profile, open_service, simulator_class
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.simulators.core import SimServer, Simulator
 from tui_desk.simulators.dataset import Dataset, generate
 
-FLAVOURS = ["happyfox", "jitbit", "helpdeskpro"]
+FLAVOURS = list(BACKENDS)  # the one list of backends
 # Fast retries in tests: the policy is the same, only the waits are shorter.
 TEST_POLICY = RetryPolicy(attempts=4, max_wait=5.0, total_wait=8.0, backoff=0.02)
 

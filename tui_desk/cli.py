@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from tui_desk import __version__
 from tui_desk.errors import ConfigError, DeskError
+from tui_desk.registry import BACKENDS, DEMO_BACKEND, names_text
 from tui_desk.scripting.commands import SCRIPT_COMMANDS, add_script_commands, normalise_argv, run_script
 from tui_desk.terminal_out import say, warn
 
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from tui_desk.simulators.core import Faults, Simulator
     from tui_desk.startup import EarlyStart
 
-FLAVOURS = ("happyfox", "jitbit", "helpdeskpro")
 EXIT_OK, EXIT_FAIL, EXIT_CONFIG = 0, 1, 2
 
 
@@ -34,10 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         nargs="?",
-        const="jitbit",
-        choices=FLAVOURS,
+        const=DEMO_BACKEND,
+        choices=BACKENDS,
         metavar="BACKEND",
-        help="run against an embedded simulator (happyfox, jitbit or helpdeskpro; default jitbit)",
+        help=f"run against an embedded simulator ({names_text()}; default {DEMO_BACKEND})",
     )
     parser.add_argument("--profile", metavar="NAME", help="the profile to use (default: default_profile)")
     parser.add_argument("--config", metavar="PATH", help="the config file to read")
@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     simulate = sub.add_parser("simulate", help="serve a simulated helpdesk on 127.0.0.1")
-    simulate.add_argument("flavour", nargs="?", default="jitbit", choices=FLAVOURS, metavar="BACKEND")
+    simulate.add_argument("flavour", nargs="?", default=DEMO_BACKEND, choices=BACKENDS, metavar="BACKEND")
     simulate.add_argument("--port", type=int, default=0, help="port to listen on (0: a free port)")
     simulate.add_argument(
         "--strict",

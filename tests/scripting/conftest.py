@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tui_desk.registry import BACKENDS
 from tui_desk.services.connect import DEMO_CREDENTIALS
 
 if TYPE_CHECKING:
     from tui_desk.services.helpdesk import HelpdeskService
 
-FLAVOURS = ["jitbit", "happyfox", "helpdeskpro"]
+FLAVOURS = list(BACKENDS)  # the one list of backends
 TICKET_ROW_KEYS = {
     "id",
     "number",

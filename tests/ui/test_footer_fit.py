@@ -8,12 +8,13 @@ from textual.widgets._footer import FooterKey
 from textual.widgets._toast import Toast
 
 from tests.ui.conftest import queue_loaded, steady, wait_for
-from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
+from tui_desk.registry import BACKENDS
 from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
+from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 from tui_desk.ui.widgets.status_line import StatusLine
 
-FLAVOURS = ["jitbit", "happyfox", "helpdeskpro"]
+FLAVOURS = list(BACKENDS)  # the one list of backends
 REPLY = "Reset done; the share should open again now."
 
 

@@ -6,12 +6,13 @@ import pytest
 from textual.widgets import Input
 
 from tests.ui.conftest import queue_loaded, wait_for
+from tui_desk.registry import BACKENDS
+from tui_desk.ui.dialogs.picker import Picker
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
-from tui_desk.ui.dialogs.picker import Picker
 from tui_desk.ui.widgets.status_line import StatusLine
 
-FLAVOURS = ["jitbit", "happyfox", "helpdeskpro"]
+FLAVOURS = list(BACKENDS)  # the one list of backends
 
 
 async def open_first_ticket(pilot) -> TicketScreen:

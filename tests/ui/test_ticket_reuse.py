@@ -8,9 +8,9 @@ from tests.conftest import TEST_POLICY
 from tests.ui.conftest import wait_for
 from tui_desk.models import CommentKind
 from tui_desk.ui.app import DeskApp
+from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import INSTALLED_NAME, ThreadView, TicketScreen, open_ticket_screen
-from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
 
 
 async def shown(pilot, app: DeskApp, ticket_id: str) -> TicketScreen:
@@ -70,7 +70,9 @@ async def test_a_late_reply_result_does_not_land_on_another_ticket(make_app, mon
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) > 2)
         ids = [t.id for t in app.screen.rows]
         caught = []
-        monkeypatch.setattr("tui_desk.ui.flows.compose.start_compose", lambda *args, on_sent, **_: caught.append(on_sent))
+        monkeypatch.setattr(
+            "tui_desk.ui.flows.compose.start_compose", lambda *args, on_sent, **_: caught.append(on_sent)
+        )
         app.open_ticket(ids[0], ids)
         screen = await shown(pilot, app, ids[0])
         await pilot.press("r")

@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-BACKENDS = ("happyfox", "helpdeskpro", "jitbit")
+from tui_desk.registry import BACKENDS, names_text
+
 REFRESH_FLOOR = 5.0  # seconds: the shortest refresh_interval honoured (queue refresh and notifications)
 USERINFO_REFUSED = (
     "must not hold a user name or password (user:password@host): it would be printed and logged with the url; "
@@ -53,7 +54,7 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    backend: str = Field(description="happyfox, jitbit or helpdeskpro")
+    backend: str = Field(description=names_text())
     url: str = Field(description="the helpdesk's base url, e.g. https://acme.jitbit.com/helpdesk")
     username: str | None = Field(default=None, description="Jitbit: the agent's username")
     password: SecretStr | None = Field(default=None, description="Jitbit / HelpDesk Pro password")
@@ -128,7 +129,7 @@ class Profile(BaseModel):
     def _known_backend(cls, value: str) -> str:
         value = value.strip().lower()
         if value not in BACKENDS:
-            raise ValueError(f"unknown backend {value!r}; use one of: {', '.join(BACKENDS)}")
+            raise ValueError(f"unknown backend {value!r}; use one of: {', '.join(sorted(BACKENDS))}")
         return value
 
     def tls_verify(self) -> bool | str:

@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tui_desk.config.profile import Profile
 from tui_desk.errors import ConfigError
+from tui_desk.registry import names_text
 
 ENV_PROFILE_NAME = "env"
 
@@ -107,7 +108,7 @@ def _describe_validation(path: Path | str, exc: ValidationError) -> str:
 def _hint_for(exc: ValidationError) -> str:
     for error in exc.errors():
         if error["loc"][-1:] == ("backend",) or error["type"] == "missing":
-            return "Each profile needs backend (happyfox, jitbit or helpdeskpro) and url."
+            return f"Each profile needs backend ({names_text()}) and url."
     return "Correct the named setting; tui-desk --help describes the file."
 
 

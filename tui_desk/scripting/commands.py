@@ -6,10 +6,10 @@ import argparse
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tui_desk.registry import BACKENDS, DEMO_BACKEND, names_text
+
 SCRIPT_COMMANDS = ("tickets", "ticket", "reply", "note", "update", "close", "users", "user", "assets", "asset")
 WRITE_COMMANDS = frozenset({"reply", "note", "update", "close"})
-BACKENDS = ("happyfox", "jitbit", "helpdeskpro")
-DEFAULT_DEMO = "jitbit"
 LIMIT_MAX = 1000
 EXIT_CODES = """exit codes:
   0  done
@@ -129,11 +129,11 @@ def _add_globals(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--demo",
         nargs="?",
-        const=DEFAULT_DEMO,
+        const=DEMO_BACKEND,
         default=keep,
         choices=BACKENDS,
         metavar="BACKEND",
-        help="use an embedded simulator (happyfox, jitbit or helpdeskpro; default jitbit)",
+        help=f"use an embedded simulator ({names_text()}; default {DEMO_BACKEND})",
     )
     group.add_argument("--log", default=keep, metavar="PATH", help="log requests to this file, secrets redacted")
 
@@ -158,7 +158,7 @@ def normalise_argv(argv: Sequence[str]) -> list[str]:
             return out + list(argv[index:])
         following = argv[index + 1] if index + 1 < len(argv) else None
         if token == "--demo" and following is not None and following not in BACKENDS:
-            token = f"--demo={DEFAULT_DEMO}"
+            token = f"--demo={DEMO_BACKEND}"
         out.append(token)
     return out
 

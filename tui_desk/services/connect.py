@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from importlib import import_module
 
 import httpx
 
 from tui_desk.backends.registry import backend_class
 from tui_desk.config.profile import Profile
+from tui_desk.registry import entry, import_target
 from tui_desk.services.helpdesk import HelpdeskService
 
 DEMO_URL = "http://demo.tui-desk.invalid"
@@ -27,13 +27,6 @@ DEMO_CREDENTIALS: dict[str, dict[str, object]] = {
     "happyfox": {"api_key": "demo", "auth_code": "demo", "staff_id": 1},
     "helpdeskpro": {"email": "demo@example.com", "password": "demo"},
 }
-
-_SIMULATORS = {
-    "jitbit": "tui_desk.simulators.jitbit:JitbitSimulator",
-    "happyfox": "tui_desk.simulators.happyfox:HappyFoxSimulator",
-    "helpdeskpro": "tui_desk.simulators.helpdeskpro:HelpDeskProSimulator",
-}
-
 
 def open_service(
     profile: Profile, name: str = "default", transport: httpx.AsyncBaseTransport | None = None
@@ -72,9 +65,10 @@ def profile_warning(profile: Profile) -> str | None:
 
 def simulator_class(flavour: str) -> type:
     """The simulator class of a backend flavour."""
-    module_name, _, attr = _SIMULATORS[flavour].partition(":")
-    cls: type = getattr(import_module(module_name), attr)
-    return cls
+    found = entry(flavour)
+    if found is None:
+        raise KeyError(flavour)
+    return import_target(found.simulator)
 
 
 def demo_profile(flavour: str, url: str = DEMO_URL) -> Profile:
