@@ -1,7 +1,8 @@
-"""Domain models shared by every backend: tickets, comments, users, assets and reference data."""
+"""Domain models shared by every backend: tickets, comments, users, assets, reference data and the link state."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Generic, Literal, TypeVar
@@ -249,3 +250,26 @@ class Identity(Model):
     agent: Agent
     backend: str
     url: str
+
+
+class LinkState(StrEnum):
+    """What the status line shows about the connection."""
+
+    ONLINE = "online"
+    WAITING = "waiting"  # waiting out throttling
+    RETRYING = "retrying"  # connection failed, retrying
+    OFFLINE = "offline"  # gave up for now
+    REFUSED = "refused"  # the credentials were rejected: nothing more is sent with them
+
+
+@dataclass(frozen=True)
+class LinkEvent:
+    """A change of connection state, with the wait in seconds when throttled or retrying."""
+
+    state: LinkState
+    wait: float = 0.0
+    detail: str = ""
+    until: float | None = None  # time.monotonic() when a wait ends, so a status line can count down
+
+
+REFUSED_TEXT = "Credentials rejected: fix the profile (nothing more is sent)"

@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import math
 import random
-import re
-import ssl
 import time
-import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from enum import StrEnum
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 
-from tui_desk.config.secrets import is_loopback
 from tui_desk.errors import (
     AuthError,
     ConfigError,
@@ -36,185 +25,61 @@ from tui_desk.errors import (
     Throttled,
     Unavailable,
     UnknownOutcome,
-    UntrustedCertificate,
 )
+from tui_desk.http.answers import ErrorDetail, ErrorParser, allowed_methods, decode_json, default_error_detail
+from tui_desk.http.body import BODY_HEADERS, INFLATE_PIECE, MAX_BODY_BYTES, BodyTooLarge, read_body
 from tui_desk.http.log import http_log, safe_headers
 from tui_desk.http.pacing import Pacer
+from tui_desk.http.retry import (
+    MAX_SERVER_WAIT,
+    RetryPolicy,
+    ThrottleParser,
+    clamp_wait,
+    default_throttle,
+    retry_after_header,
+    wait_from_body,
+)
+from tui_desk.http.tls import certificate_failure, direct_mounts, tls_for, untrusted
+from tui_desk.models import REFUSED_TEXT, LinkEvent, LinkState
+
+__all__ = [
+    "DEADLINE_FACTOR",
+    "DEFAULT_TIMEOUT",
+    "INFLATE_PIECE",
+    "MAX_BODY_BYTES",
+    "MAX_SERVER_WAIT",
+    "REFUSED_TEXT",
+    "USER_AGENT",
+    "BodyTooLarge",
+    "ErrorDetail",
+    "ErrorParser",
+    "ExchangeObserver",
+    "HttpSession",
+    "LinkEvent",
+    "LinkState",
+    "RetryPolicy",
+    "ThrottleParser",
+    "allowed_methods",
+    "certificate_failure",
+    "clamp_wait",
+    "decode_json",
+    "default_error_detail",
+    "default_throttle",
+    "direct_mounts",
+    "read_body",
+    "retry_after_header",
+    "tls_for",
+    "untrusted",
+    "wait_from_body",
+]
 
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 USER_AGENT = "tui-desk"
-MAX_BODY_BYTES = 32 * 1024 * 1024  # decoded bytes of one answer; more is refused (an endless body, a gzip bomb)
 DEADLINE_FACTOR = 2.0  # one exchange (connect, send, the whole body) may take this many times the longest timeout
-MAX_SERVER_WAIT = 3600.0  # the longest pause a server may ask for (Retry-After, a wait in a body): longer is clamped
-INFLATE_PIECE = 1024 * 1024  # the most one step of decompression may produce
-
-
-class LinkState(StrEnum):
-    """What the status line shows about the connection."""
-
-    ONLINE = "online"
-    WAITING = "waiting"  # waiting out throttling
-    RETRYING = "retrying"  # connection failed, retrying
-    OFFLINE = "offline"  # gave up for now
-    REFUSED = "refused"  # the credentials were rejected: nothing more is sent with them
-
-
-@dataclass(frozen=True)
-class LinkEvent:
-    """A change of connection state, with the wait in seconds when throttled or retrying."""
-
-    state: LinkState
-    wait: float = 0.0
-    detail: str = ""
-    until: float | None = None  # time.monotonic() when a wait ends, so a status line can count down
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try: attempts, the longest single wait and the total wait budget."""
-
-    attempts: int = 4
-    max_wait: float = 30.0
-    total_wait: float = 45.0
-    backoff: float = 0.5
-
-
-@dataclass
-class ErrorDetail:
-    """What an adapter reads out of an error body: a message and per-field messages."""
-
-    message: str = ""
-    fields: dict[str, str] = field(default_factory=dict)
-
 
 # Called after every HTTP exchange with (method, URL path without the query, status code or the exception's class
 # name, elapsed ms): never headers, bodies or query strings, so nothing it sees can hold a secret.
 ExchangeObserver = Callable[[str, str, int | str, float], None]
-# Returns seconds to wait when the response is throttling (0.0: throttled, no hint), else None.
-ThrottleParser = Callable[[httpx.Response], float | None]
-ErrorParser = Callable[[httpx.Response], ErrorDetail]
-
-_WAIT_IN_BODY = re.compile(r"(\d+(?:\.\d+)?)\s*(seconds?|secs?|s\b|minutes?|mins?)?", re.IGNORECASE)
-
-
-def clamp_wait(seconds: float | None) -> float | None:
-    """A wait a server asked for, made safe: NaN is no hint (None), negative is 0, the longest is an hour."""
-    if seconds is None or math.isnan(seconds):
-        return None
-    return min(MAX_SERVER_WAIT, max(0.0, seconds))
-
-
-def retry_after_header(response: httpx.Response, now: datetime | None = None) -> float | None:
-    """Seconds from a ``Retry-After`` header (a number or an HTTP date), clamped; None when absent or unreadable."""
-    value = response.headers.get("Retry-After", "").strip()[:64]
-    if not value:
-        return None
-    try:
-        return clamp_wait(float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return clamp_wait((when - (now or datetime.now(UTC))).total_seconds())
-
-
-def wait_from_body(text: str) -> float | None:
-    """Seconds to wait, read from a throttling body such as ``"Retry after 12 seconds"`` (clamped)."""
-    match = _WAIT_IN_BODY.search(text[:500])
-    if not match:
-        return None
-    seconds = float(match.group(1))
-    unit = (match.group(2) or "").lower()
-    return clamp_wait(seconds * 60 if unit.startswith("min") else seconds)
-
-
-def default_throttle(response: httpx.Response) -> float | None:
-    """A wait in seconds when the response is throttling (429), else ``None``; 0 means "no hint given"."""
-    if response.status_code != 429:
-        return None
-    wait = retry_after_header(response)
-    if wait is None:
-        wait = wait_from_body(response.text)
-    return 0.0 if wait is None else wait
-
-
-def default_error_detail(response: httpx.Response) -> ErrorDetail:
-    """A short message from a JSON or plain-text error body (HTML pages are not echoed)."""
-    text = response.text.strip()
-    ctype = response.headers.get("content-type", "")
-    if "html" in ctype or text.startswith("<"):
-        return ErrorDetail(f"HTTP {response.status_code}")
-    try:
-        body = json.loads(text)
-    except ValueError:
-        return ErrorDetail(text[:200] or f"HTTP {response.status_code}")
-    if isinstance(body, dict):
-        msg = body.get("message") or body.get("error") or body.get("Message") or ""
-        return ErrorDetail(str(msg)[:200] if not isinstance(msg, dict) else "", {})
-    return ErrorDetail(str(body)[:200])
-
-
-REFUSED_TEXT = "Credentials rejected: fix the profile (nothing more is sent)"
-
-
-def tls_for(origin: httpx.URL, verify: bool | str) -> ssl.SSLContext | bool:
-    """What the client's ``verify`` gets: a plain-http origin never uses TLS, so no CA bundle is loaded (20-40 ms).
-
-    Requests never leave the origin (``HttpSession.url_for``) and redirects are not followed; the empty context
-    still requires a certificate, so it could never accept one. A ``ca_bundle`` path becomes a context here
-    (httpx deprecates paths), and one that cannot be read is a ConfigError.
-    """
-    if origin.scheme == "http":
-        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    if isinstance(verify, str):
-        return _ca_context(verify)
-    return verify
-
-
-def _ca_context(path: str) -> ssl.SSLContext:
-    """A verifying context that trusts the CA file (or directory) at ``path``."""
-    where = Path(path).expanduser()
-    try:
-        if where.is_dir():
-            return ssl.create_default_context(capath=str(where))
-        return ssl.create_default_context(cafile=str(where))
-    except (OSError, ssl.SSLError) as exc:
-        reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or type(exc).__name__
-        raise ConfigError(
-            f"ca_bundle {where} cannot be used ({reason})", hint="Point ca_bundle at a PEM file."
-        ) from None
-
-
-def direct_mounts(origin: httpx.URL) -> dict[str, httpx.AsyncBaseTransport | None]:
-    """Client mounts sending a loopback origin direct: HTTP(S)_PROXY / ALL_PROXY never see its credentials."""
-    if not is_loopback(origin.host):
-        return {}
-    return {f"all://{origin.netloc.decode('ascii')}": None}  # None: the client's own transport, no proxy
-
-
-def certificate_failure(exc: BaseException) -> str | None:
-    """Why the server's certificate failed verification, when that is what ``exc`` (or its cause) is; else None."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, ssl.SSLCertVerificationError):
-            return str(current.verify_message or current.reason or "certificate verify failed")[:200]
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in str(exc) else None
-
-
-def untrusted(host: str | None, reason: str) -> UntrustedCertificate:
-    """The error for a certificate that failed verification, and what to do about it."""
-    return UntrustedCertificate(
-        f'the server\'s certificate could not be verified: {reason}; set ca_bundle = "/path/to/ca.pem" in the '
-        f"profile if your organisation signs {host}'s certificate with its own CA; otherwise the connection may be "
-        "intercepted (nothing was sent)"
-    )
 
 
 class HttpSession:
@@ -293,7 +158,8 @@ class HttpSession:
 
     def set_auth(self, auth: httpx.Auth | None) -> None:
         """Replace the authentication used for later requests (after a login); rejected credentials are forgotten."""
-        self.client.auth = auth
+        # httpx types the setter narrower than it accepts: None means no authentication.
+        self.client.auth = auth  # type: ignore[assignment]
         self.signed_in = False  # new credentials: not accepted yet
         was_refused, self.refused = self.refused, None
         if was_refused is not None:
@@ -560,7 +426,7 @@ class HttpSession:
             await streamed.aclose()
         return httpx.Response(
             streamed.status_code,
-            headers=[(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _BODY_HEADERS],
+            headers=[(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in BODY_HEADERS],
             content=body,
             request=request,
             extensions=streamed.extensions,
@@ -623,87 +489,5 @@ class HttpSession:
         await self.client.aclose()
 
 
-class BodyTooLarge(Exception):
-    """An answer declared or decoded to more bytes than the session accepts."""
-
-
-_BODY_HEADERS = ("content-encoding", "content-length", "transfer-encoding")  # describe the body before decoding
-
-
-class _Inflater:
-    """Decompresses a gzip or zlib body in pieces of at most INFLATE_PIECE bytes, however well it compresses."""
-
-    def __init__(self) -> None:
-        self._z = zlib.decompressobj(zlib.MAX_WBITS | 32)  # a gzip or a zlib header, detected
-
-    def __call__(self, data: bytes) -> Iterator[bytes]:
-        while not self._z.eof:  # anything after the end of the stream is ignored, as httpx does
-            try:
-                piece = self._z.decompress(data, INFLATE_PIECE)
-            except zlib.error as exc:
-                raise httpx.DecodingError(f"bad compressed body ({exc})") from None
-            yield piece
-            data = self._z.unconsumed_tail
-            if not data and len(piece) < INFLATE_PIECE:
-                return
-
-
-def _body_decoder(encoding: str) -> Callable[[bytes], Iterable[bytes]]:
-    """How to decode a body sent with ``Content-Encoding: encoding`` (only one layer of gzip or deflate)."""
-    layers = [part.strip().lower() for part in encoding.split(",")]
-    layers = [part for part in layers if part in ("gzip", "x-gzip", "deflate")]  # others pass through, as in httpx
-    if not layers:
-        return lambda data: (data,)
-    if len(layers) > 1:
-        raise httpx.DecodingError("more than one layer of compression")
-    return _Inflater()
-
-
-async def read_body(response: httpx.Response, limit: int = MAX_BODY_BYTES) -> bytes:
-    """The decoded body of a streamed ``response``; raises BodyTooLarge past ``limit`` bytes, declared or decoded."""
-    declared = response.headers.get("Content-Length", "").strip()
-    if declared.isascii() and declared.isdigit() and (len(declared) > 15 or int(declared) > limit):
-        raise BodyTooLarge
-    try:
-        held = response.content  # a transport that answered from memory (MockTransport, the in-process demo)
-    except httpx.ResponseNotRead:
-        pass
-    else:
-        if len(held) > limit:
-            raise BodyTooLarge
-        return held
-    decode = _body_decoder(response.headers.get("Content-Encoding", ""))
-    body = bytearray()
-    async for chunk in response.aiter_raw():
-        for piece in decode(chunk):
-            body += piece
-            if len(body) > limit:
-                raise BodyTooLarge
-    return bytes(body)
-
-
-def allowed_methods(response: httpx.Response, message: str = "") -> tuple[str, ...]:
-    """The methods a 405 names: its ``Allow`` header, else Laravel's "Supported methods: GET, HEAD, PUT."."""
-    text = response.headers.get("Allow", "")
-    if not text and "Supported methods:" in message:
-        text = message.split("Supported methods:", 1)[1]
-    return tuple(m.strip(" .").upper() for m in text.split(",") if m.strip(" .").isalpha())
-
-
 def _ms(started: float) -> float:
     return (time.monotonic() - started) * 1000
-
-
-def decode_json(response: httpx.Response) -> Any:
-    """The JSON body of ``response`` (invalid UTF-8 becomes U+FFFD); malformed or HTML bodies: ProtocolError."""
-    try:
-        return response.json()
-    except UnicodeDecodeError:
-        try:
-            return json.loads(response.content.decode("utf-8", "replace"))
-        except ValueError:
-            pass
-    except ValueError:
-        pass
-    snippet = "an HTML page" if response.text.lstrip().startswith("<") else "malformed JSON"
-    raise ProtocolError(f"{response.request.url.path} returned {snippet}") from None

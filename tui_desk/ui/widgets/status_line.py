@@ -9,6 +9,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from tui_desk.models import LinkEvent, LinkState
+from tui_desk.ui.messages import host_of
 from tui_desk.ui.safe import one_line
 
 
@@ -59,9 +60,9 @@ class StatusLine(Static):
     def on_mount(self) -> None:
         """Take the app's current state when the screen appears; count a wait down once a second."""
         self.set_interval(1.0, self._tick)
-        fill = getattr(self.app, "fill_status", None)
-        if fill is not None:
-            fill(self)
+        host = host_of(self.app)
+        if host is not None:
+            host.fill_status(self)
 
     def _tick(self) -> None:
         if self.link.state is LinkState.WAITING and self.link.until is not None:
