@@ -124,6 +124,7 @@ class Simulator:
         self.lock = threading.RLock()
         self.request_count = 0
         self.log: list[tuple[str, str]] = []  # (method, path) of every request served
+        self.throttled_count = 0  # requests answered with the vendor's throttling answer (the throttle faults)
 
     # -- to implement --------------------------------------------------------------------
 
@@ -170,6 +171,7 @@ class Simulator:
             time.sleep(faults.hang)
         with self.lock:
             throttled = faults.throttles(count)
+            self.throttled_count += throttled
         if throttled:
             return self.throttle_response(request)
         if faults.fail_every and count % faults.fail_every == 0:
