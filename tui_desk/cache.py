@@ -107,10 +107,10 @@ class TTLCache:
         if not refresh:
             hit, value = self.get(resource, params)
             if hit:
-                return value  # type: ignore[no-any-return]
+                return value
             running = self._inflight.get(key)
             if running is not None:
-                return await asyncio.shield(running)  # type: ignore[no-any-return]
+                return await asyncio.shield(running)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:

@@ -9,6 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from tui_desk.registry import BACKENDS, names_text
 
+NotifyWay = Literal["bell", "osc9"]
+
+
+def _bell_only() -> list[NotifyWay]:
+    """The default ``notify``: the terminal bell only."""
+    return ["bell"]
+
+
 REFRESH_FLOOR = 5.0  # seconds: the shortest refresh_interval honoured (queue refresh and notifications)
 USERINFO_REFUSED = (
     "must not hold a user name or password (user:password@host): it would be printed and logged with the url; "
@@ -71,8 +79,8 @@ class Profile(BaseModel):
     page_size: int = Field(default=50, ge=1, le=300, description="tickets per page")
     read_only: bool = Field(default=False, description="block every write")
     refresh_interval: float = Field(default=0, ge=0, description="seconds between queue refreshes (0: off)")
-    notify: list[Literal["bell", "osc9"]] = Field(
-        default_factory=lambda: ["bell"],
+    notify: list[NotifyWay] = Field(
+        default_factory=_bell_only,
         description="besides a line in the app, how a ticket newly assigned to you or a customer reply on yours is "
         'announced: "bell" (the terminal bell), "osc9" (a desktop notification, OSC 9); [] for the line only. '
         "Only while refresh_interval is set (> 0): the check runs then",

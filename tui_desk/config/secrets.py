@@ -87,7 +87,7 @@ def proxy_for(url: str) -> str | None:
         return None
     proxies = urllib.request.getproxies_environment()
     proxy = proxies.get(parts.scheme) or proxies.get("all")
-    if not proxy or urllib.request.proxy_bypass_environment(host, proxies):
+    if not proxy or urllib.request.proxy_bypass_environment(host, proxies):  # type: ignore[attr-defined]  # not in typeshed
         return None
     where = urlsplit(proxy if "://" in proxy else f"http://{proxy}")  # never the proxy's own user:password
     return f"{where.hostname}:{where.port}" if where.port else (where.hostname or "?")
