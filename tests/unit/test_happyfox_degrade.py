@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.unit.happyfox_rig import Desk, open_desk
-from tui_desk.backends import happyfox
 from tui_desk.backends.happyfox import HappyFoxBackend
+from tui_desk.backends.happyfox import core as happyfox
 from tui_desk.errors import FeatureUnavailable, InvalidInput, NotFound, UnknownOutcome
 from tui_desk.models import CommentKind, NewTicket, TicketQuery, User
 
