@@ -45,7 +45,9 @@ class ServiceCore:
     ) -> None:
         self.backend = backend
         self.profile_name = profile_name
-        self.cache = cache or TTLCache(max_entries=512, ttl=60.0, limits={TICKET_PAGES: CACHED_TICKET_PAGES})
+        if cache is None:
+            cache = TTLCache(max_entries=512, ttl=60.0, limits={TICKET_PAGES: CACHED_TICKET_PAGES})
+        self.cache = cache
         backend.cache = self.cache  # one cache layer: the adapter keeps its reference data here too
         self.read_only = read_only
         self._ticket_locks: dict[str, asyncio.Lock] = {}
