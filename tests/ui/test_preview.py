@@ -11,8 +11,8 @@ from rich.console import Console
 from textual.widgets import Static
 
 from tests.ui.conftest import steady, wait_for
-from tui_desk.ui.app import DeskApp
 from tui_desk.state.prefs import Prefs, load_prefs, prefs_path, save_prefs
+from tui_desk.ui.app import DeskApp
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 from tui_desk.ui.widgets.preview_pane import PreviewPane, pane_width
@@ -95,7 +95,7 @@ async def test_shown_at_120_columns_and_follows_the_cursor(make_app) -> None:
 async def test_moving_quickly_reads_only_where_the_cursor_rests_and_opening_it_reads_nothing(
     make_app, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("tui_desk.ui.screens.queue.PREVIEW_DELAY", 0.4)  # a slow test machine still holds the key
+    monkeypatch.setattr("tui_desk.ui.screens.queue_preview.PREVIEW_DELAY", 0.4)  # a slow machine still holds the key
     app = make_app("jitbit")
     async with app.run_test(size=WIDE) as pilot:
         queue = await queue_ready(pilot)

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import FLAVOURS
 from tests.ui.conftest import queue_loaded, wait_for
-from tui_desk.ui.screens import queue as queue_module
+from tui_desk.ui.screens import queue_loading as queue_module
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.widgets.ticket_table import PENDING, TicketTable
 

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from textual.app import App
 from textual.screen import Screen
@@ -16,10 +16,10 @@ from tui_desk.errors import DeskError, NotApplied, PermissionDenied, ReadOnly, U
 from tui_desk.models import Agent, Priority, Status, Ticket, TicketChange, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.results import NOT_REFRESHED_SUFFIX, OUTCOME_UNKNOWN, TICKET_NOT_REFRESHED, WriteResult
-from tui_desk.ui.safe import one_line
 from tui_desk.ui.dialogs.bulk_progress import BulkProgress, ItemResult, Outcome
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
 from tui_desk.ui.dialogs.picker import Choice, Picker
+from tui_desk.ui.safe import one_line
 from tui_desk.ui.widgets.status_line import StatusLine
 
 TriageAction = Literal["status", "priority", "assignee", "close"]
@@ -94,7 +94,7 @@ def current_id(ticket: TicketSummary, action: TriageAction) -> str | None:
 
 
 def start_triage(
-    screen: Screen[object],
+    screen: Screen[Any],
     service: HelpdeskService,
     tickets: list[TicketSummary],
     action: TriageAction,
@@ -102,11 +102,14 @@ def start_triage(
     *,
     on_done: Callable[[], None] | None = None,
     then: str = "",
+    keep_marked: Callable[[set[str]], None] | None = None,
+    loaded: Callable[[], list[TicketSummary]] | None = None,
 ) -> None:
     """Ask for the new value (or confirmation), apply it to every ticket, and report each result.
 
     ``on_done`` runs once a single ticket has the change (sent, or it already had it); ``then`` is a line added to
-    the confirmation saying what follows ("Then: the next ticket, #218").
+    the confirmation saying what follows ("Then: the next ticket, #218"). A list of tickets passes ``keep_marked``
+    (a bulk run's "f keeps only these marked") and ``loaded`` (its loaded rows: fallback picker choices).
     """
     app = screen.app
     if not tickets:
@@ -117,12 +120,22 @@ def start_triage(
     if any(w.group == WORKER_GROUP and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
         app.notify("A triage change is still being sent; wait for it to finish.", severity="warning", markup=False)
         return
-    run = TriageRun(screen, service, list(tickets), action, on_updated, on_done=on_done, then=then)
+    run = TriageRun(
+        screen,
+        service,
+        list(tickets),
+        action,
+        on_updated,
+        on_done=on_done,
+        then=then,
+        keep_marked=keep_marked,
+        loaded=loaded,
+    )
     # On the app, not the screen: leaving the screen must not cancel a write half-way.
     app.run_worker(run.run(), group=WORKER_GROUP, name=f"triage {action}")
 
 
-def show_error(screen: Screen[object], exc: DeskError) -> None:
+def show_error(screen: Screen[Any], exc: DeskError) -> None:
     """The app's error notification (title and message, never markup)."""
     screen.app.notify(exc.user_message(), title=exc.title, severity="error", timeout=10, markup=False)
 
@@ -215,7 +228,7 @@ class TriageRun:
 
     def __init__(
         self,
-        screen: Screen[object],
+        screen: Screen[Any],
         service: HelpdeskService,
         tickets: list[TicketSummary],
         action: TriageAction,
@@ -223,10 +236,14 @@ class TriageRun:
         *,
         on_done: Callable[[], None] | None = None,
         then: str = "",
+        keep_marked: Callable[[set[str]], None] | None = None,
+        loaded: Callable[[], list[TicketSummary]] | None = None,
     ) -> None:
         self.screen = screen
         self.on_done = on_done
         self.then = then
+        self.keep_marked = keep_marked  # the list's marks: a bulk run can keep only the tickets that need a look
+        self.loaded = loaded  # the list's loaded rows, where fallback choices come from
         self.app = screen.app
         self.service = service
         self.tickets = tickets
@@ -352,9 +369,8 @@ class TriageRun:
         return Options([nobody, *(agent_choice(a, me) for a in agents)], hints=me_hints(me, agents))
 
     def seen_tickets(self) -> list[TicketSummary]:
-        """The targeted tickets and the rows the screen has loaded (where fallback choices come from)."""
-        rows = getattr(self.screen, "rows", None)
-        loaded = [r for r in rows if isinstance(r, TicketSummary)] if isinstance(rows, list) else []
+        """The targeted tickets and the rows the list has loaded (where fallback choices come from)."""
+        loaded = self.loaded() if self.loaded is not None else []
         return [*self.tickets, *loaded]
 
     # -- applying -------------------------------------------------------------------------------
@@ -416,7 +432,7 @@ class TriageRun:
     async def apply_bulk(self, goal: Goal) -> None:
         """Apply to every ticket with a small concurrency cap, following progress in a modal."""
         title = goal.done(f"{len(self.tickets)} tickets").replace(" set to ", " → ", 1)
-        marks = getattr(self.screen, "keep_marked", None)
+        marks = self.keep_marked
         keep = None if marks is None else lambda indexes: marks({self.tickets[i].id for i in indexes})
         progress = BulkProgress(title, [describe(t, 44) for t in self.tickets], keep_failed=keep)
         await self.app.push_screen(progress)

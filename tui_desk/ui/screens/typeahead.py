@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from textual import events
 from textual.screen import Screen
@@ -41,7 +42,7 @@ class Typeahead:
 
     def __init__(
         self,
-        screen: Screen[object],
+        screen: Screen[Any],
         *,
         loading: Callable[[], bool],
         ready: Callable[[], bool],
