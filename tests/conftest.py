@@ -89,3 +89,40 @@ def private_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     base = tmp_path_factory.mktemp("xdg")
     monkeypatch.setenv("XDG_STATE_HOME", str(base / "state"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "config"))
+
+
+# The slow tier: real processes (pty, tmux, subprocess CLI runs, a wheel build, import-linter). CI runs it too;
+# `pytest -m "not slow"` is the quick loop while editing. They are scheduled first so that, spread over the cores by
+# pytest-xdist, none of them is left running alone at the end.
+SLOW_FILES = frozenset(
+    {
+        "tests/test_packaging.py",
+        "tests/test_pty_bytes.py",
+        "tests/test_pty_colours.py",
+        "tests/test_pty_notify.py",
+        "tests/test_tmux_copy.py",
+        "tests/test_draft_signals.py",
+        "tests/test_cli.py",
+        "tests/test_bench_smoke.py",
+        "tests/unit/test_layers.py",
+        "tests/unit/test_script_imports.py",
+        "tests/hostile/test_terminal_paths.py",
+    }
+)
+SLOW_FOLDERS = ("tests/scripting/",)
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    path = item.path.relative_to(item.config.rootpath).as_posix()
+    return path in SLOW_FILES or path.startswith(SLOW_FOLDERS)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: runs real processes (pty, tmux, subprocesses); CI runs these too")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: not _is_slow(item))  # stable: the slow tier first, each tier in its usual order
