@@ -215,7 +215,7 @@ async def test_reference_lists_that_time_out_never_fail_the_thread(desk: Desk) -
 async def test_slow_technician_lists_hold_the_thread_up_for_a_grace_period_only(
     desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(jitbit, "AUTHORS_GRACE", 0.3)
+    monkeypatch.setattr(jitbit.reference, "AUTHORS_GRACE", 0.3)
     backend = desk.adapter(TECH, timeout=10)
     me = await backend.whoami()
     desk.sim.faults.route_hang = 4.0
