@@ -102,19 +102,30 @@ class TTLCache:
 
         ``refresh`` skips the stored entry (and any load already running) and stores the new value.
         A failed load is stored nowhere: each waiting caller gets the same error, the next call tries again.
+        When the caller that started a load is cancelled, the others waiting for it load it themselves.
         """
         key = (resource, params)
-        if not refresh:
+        while not refresh:
             hit, value = self.get(resource, params)
             if hit:
                 return value
             running = self._inflight.get(key)
-            if running is not None:
+            if running is None:
+                break
+            try:
                 return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if not running.cancelled() or (task is not None and task.cancelling()):
+                    raise  # this caller was cancelled, or the load itself failed with it
+                # The caller that started the load was cancelled, not this one: load it here instead.
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
             value = await loader()
+        except asyncio.CancelledError:
+            future.cancel()  # the others waiting start their own load (above)
+            raise
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # retrieved: no "exception never retrieved" warning when nobody waited

@@ -63,3 +63,65 @@ def test_a_resource_limit_evicts_only_that_resources_oldest_entries() -> None:
     assert cache.invalidate("pages") == 3
     cache.put("pages", 9, "again")
     assert len(cache) == 2
+
+
+async def test_load_is_shared_by_concurrent_callers_and_stored() -> None:
+    import asyncio
+
+    cache = TTLCache(ttl=100)
+    calls = 0
+
+    async def loader() -> str:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.01)
+        return "value"
+
+    results = await asyncio.gather(*(cache.load("r", 1, loader) for _ in range(5)))
+    assert results == ["value"] * 5 and calls == 1
+    assert await cache.load("r", 1, loader) == "value" and calls == 1  # served from the cache
+    assert await cache.load("r", 1, loader, refresh=True) == "value" and calls == 2
+
+
+async def test_a_failed_load_reaches_every_waiter_and_is_not_stored() -> None:
+    import asyncio
+
+    import pytest
+
+    cache = TTLCache(ttl=100)
+    calls = 0
+
+    async def failing() -> str:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.01)
+        raise OSError("down")
+
+    outcomes = await asyncio.gather(*(cache.load("r", 1, failing) for _ in range(3)), return_exceptions=True)
+    assert calls == 1 and all(isinstance(o, OSError) for o in outcomes)
+    with pytest.raises(OSError):
+        await cache.load("r", 1, failing)
+    assert calls == 2  # tried again, nothing stored
+
+
+async def test_waiters_load_themselves_when_the_first_caller_is_cancelled() -> None:
+    import asyncio
+
+    cache = TTLCache(ttl=100)
+    started = asyncio.Event()
+    calls = 0
+
+    async def loader() -> str:
+        nonlocal calls
+        calls += 1
+        started.set()
+        await asyncio.sleep(0.05)
+        return f"value {calls}"
+
+    first = asyncio.create_task(cache.load("r", 1, loader))
+    await started.wait()
+    second = asyncio.create_task(cache.load("r", 1, loader))
+    await asyncio.sleep(0)
+    first.cancel()
+    assert await second == "value 2"  # not cancelled with the first caller: it loaded on its own
+    assert first.cancelled()
