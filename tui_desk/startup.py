@@ -20,7 +20,12 @@ QUEUE_MODULES = (
     "tui_desk.ui.looks",
 )
 IMPORT_SWITCH_INTERVAL = 0.0005  # seconds (Python's default: 0.005)
-WELCOME_MODULES = ("tui_desk.ui.app", "tui_desk.ui.screens.welcome", "tui_desk.ui.flows.draft_signals", "tui_desk.ui.looks")
+WELCOME_MODULES = (
+    "tui_desk.ui.app",
+    "tui_desk.ui.screens.welcome",
+    "tui_desk.ui.flows.draft_signals",
+    "tui_desk.ui.looks",
+)
 
 
 @dataclass

@@ -28,8 +28,8 @@ from tui_desk.http.session import REFUSED_TEXT
 from tui_desk.services.connect import close_service, demo_profile, open_service, profile_warning, simulator_class
 from tui_desk.simulators.core import SimServer
 from tui_desk.simulators.dataset import REFERENCE_NOW
-from tui_desk.ui.app import DeskApp
 from tui_desk.startup import begin
+from tui_desk.ui.app import DeskApp
 from tui_desk.ui.flows.external_editor import edit_text
 
 SECRET_VARIABLES = {

@@ -18,8 +18,6 @@ import tomli_w
 
 from tests.conftest import fresh_dataset
 from tui_desk.config import load_file, load_profile
-from tui_desk.state.paths import state_dir, state_dir_problem
-from tui_desk.state.remembered import remember_agent, remembered_agent
 from tui_desk.config.writer import save_profile
 from tui_desk.errors import ConfigError
 from tui_desk.http.log import setup_log
@@ -29,6 +27,8 @@ from tui_desk.simulators.core import SimServer
 from tui_desk.state.crash import write_crash_report
 from tui_desk.state.draft_files import DraftFiles, SavedDraft
 from tui_desk.state.drafts import DraftStore
+from tui_desk.state.paths import state_dir, state_dir_problem
+from tui_desk.state.remembered import remember_agent, remembered_agent
 from tui_desk.state.seen import SeenStore
 
 OTHER_UID = 4242  # a user that is not the one running the tests (only root can chown to it)

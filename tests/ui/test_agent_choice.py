@@ -7,8 +7,8 @@ from tests.ui.conftest import wait_for
 from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import SimServer
 from tui_desk.ui.app import DeskApp
-from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.dialogs.agent_choice import AgentChoice
+from tui_desk.ui.screens.queue import QueueScreen
 
 
 async def test_pick_once_then_remembered() -> None:

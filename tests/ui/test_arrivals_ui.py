@@ -175,9 +175,9 @@ def test_write_to_terminal_without_a_driver_sends_nothing() -> None:
 
 
 async def test_an_arrived_ticket_carries_the_updated_marker_until_opened(news_app) -> None:  # type: ignore[no-untyped-def]
-    from tui_desk.ui.widgets.queue_layout import MARKERS
     from tui_desk.ui.screens.queue import QueueScreen
     from tui_desk.ui.screens.ticket import TicketScreen
+    from tui_desk.ui.widgets.queue_layout import MARKERS
 
     first = news_app(interval=0.0)  # an earlier session: tui-desk remembers from when the agent last looked
     async with first.run_test(size=(80, 24)) as pilot:

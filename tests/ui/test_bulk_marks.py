@@ -10,9 +10,9 @@ from textual.widgets import Static
 
 from tests.conftest import FLAVOURS
 from tests.ui.conftest import wait_for
-from tui_desk.ui.screens.queue import QueueScreen
-from tui_desk.ui.flows.triage import WORKER_GROUP
 from tui_desk.ui.dialogs.picker import Picker
+from tui_desk.ui.flows.triage import WORKER_GROUP
+from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.widgets.ticket_table import TicketTable
 
 SIZES = [(80, 24), (120, 40)]

@@ -11,17 +11,17 @@ from textual.widgets import TextArea
 
 from tests.conftest import FLAVOURS, TEST_POLICY, fresh_dataset
 from tests.ui.conftest import wait_for
-from tui_desk.state.paths import state_dir
 from tui_desk.models import CommentKind
 from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import SimResponse, SimServer
 from tui_desk.simulators.dataset import REFERENCE_NOW
+from tui_desk.state.paths import state_dir
 from tui_desk.ui.app import DeskApp
-from tui_desk.ui.screens.queue import QueueScreen
-from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 from tui_desk.ui.dialogs.canned_picker import CannedPicker
 from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
+from tui_desk.ui.screens.queue import QueueScreen
+from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 
 TEXT = "Thanks for the report. We reset the share permissions; please try again."
 

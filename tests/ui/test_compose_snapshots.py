@@ -6,10 +6,10 @@ import pytest
 from textual.widgets import TextArea
 
 from tests.ui.conftest import wait_for
-from tui_desk.ui.screens.queue import QueueScreen
-from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
+from tui_desk.ui.screens.queue import QueueScreen
+from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 
 SIZES = [(80, 24), (120, 40)]
 FLAVOUR = "happyfox"

@@ -15,10 +15,10 @@ from tests.ui.conftest import queue_loaded, wait_for
 from tui_desk.models import TicketSummary
 from tui_desk.simulators.hostile import HOSTILE, PWNED_B64
 from tui_desk.ui.app import DeskApp
+from tui_desk.ui.dialogs.help_dialog import HelpDialog
 from tui_desk.ui.flows.clipboard import SUBJECT_CHARS
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
-from tui_desk.ui.dialogs.help_dialog import HelpDialog
 from tui_desk.ui.widgets.load_state import Phase
 from tui_desk.ui.widgets.ticket_table import TicketTable
 

@@ -14,12 +14,12 @@ from tests.ui.conftest import steady, wait_for
 from tui_desk.models import CommentKind, TicketSummary
 from tui_desk.simulators.dataset import REFERENCE_NOW
 from tui_desk.ui.app import DeskApp
-from tui_desk.ui.flows.compose import drafts_of
-from tui_desk.ui.screens.queue import QueueScreen
-from tui_desk.ui.screens.ticket import TicketScreen
 from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
 from tui_desk.ui.dialogs.drafts_dialog import DraftsDialog
+from tui_desk.ui.flows.compose import drafts_of
+from tui_desk.ui.screens.queue import QueueScreen
+from tui_desk.ui.screens.ticket import TicketScreen
 
 SIZES = [(80, 24), (120, 40)]
 

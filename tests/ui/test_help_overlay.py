@@ -13,10 +13,10 @@ from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import SimServer
 from tui_desk.simulators.dataset import REFERENCE_NOW
 from tui_desk.ui.app import DeskApp
-from tui_desk.ui.widgets.queue_layout import MARKERS
+from tui_desk.ui.dialogs.help_dialog import HelpDialog, HelpSection
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
-from tui_desk.ui.dialogs.help_dialog import HelpDialog, HelpSection
+from tui_desk.ui.widgets.queue_layout import MARKERS
 
 SIZES = [(80, 24), (120, 40)]
 FLAVOUR = "jitbit"

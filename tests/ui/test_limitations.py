@@ -10,9 +10,9 @@ from tests.ui.conftest import wait_for
 from tui_desk.services.connect import demo_profile, open_service, simulator_class
 from tui_desk.simulators.core import SimServer
 from tui_desk.ui.app import DeskApp
+from tui_desk.ui.dialogs.limitations import LimitationsDialog, limited_segment, short_name
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.users import UserScreen
-from tui_desk.ui.dialogs.limitations import LimitationsDialog, limited_segment, short_name
 from tui_desk.ui.widgets.status_line import StatusLine
 
 SIZE = (120, 30)

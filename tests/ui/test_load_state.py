@@ -19,17 +19,17 @@ from tui_desk.services.connect import demo_profile, open_service, simulator_clas
 from tui_desk.simulators.core import SimServer
 from tui_desk.simulators.helpdeskpro import HelpDeskProSimulator
 from tui_desk.ui.app import DeskApp
+from tui_desk.ui.dialogs.agent_choice import AgentChoice
+from tui_desk.ui.dialogs.canned_picker import CannedPicker
+from tui_desk.ui.dialogs.filter_dialog import FilterDialog
+from tui_desk.ui.dialogs.view_picker import ViewPicker
 from tui_desk.ui.screens.assets import AssetScreen
 from tui_desk.ui.screens.new_ticket import NewTicketScreen
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 from tui_desk.ui.screens.users import UserScreen
-from tui_desk.ui.dialogs.agent_choice import AgentChoice
-from tui_desk.ui.dialogs.canned_picker import CannedPicker
-from tui_desk.ui.dialogs.filter_dialog import FilterDialog
 from tui_desk.ui.widgets.load_state import LoadState, Phase, failure_text
 from tui_desk.ui.widgets.requester_lookup import RequesterLookup
-from tui_desk.ui.dialogs.view_picker import ViewPicker
 
 SIZE = (100, 30)
 USERS_ROUTE = {"happyfox": "GET /users/", "jitbit": "GET /Users", "helpdeskpro": "GET /contacts"}

@@ -10,10 +10,10 @@ from tests.ui.conftest import wait_for
 from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import SimServer
 from tui_desk.ui.app import DeskApp
+from tui_desk.ui.dialogs.confirm import ConfirmDialog
 from tui_desk.ui.screens.new_ticket import NewTicketScreen, default_priority
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
-from tui_desk.ui.dialogs.confirm import ConfirmDialog
 from tui_desk.ui.widgets.requester_lookup import RequesterLookup
 
 TARGET_USER = 1023  # the second "Uma Eriksen" (ueriksen23@mail.example): third match for "eriksen"

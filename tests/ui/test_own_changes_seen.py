@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tests.ui.conftest import queue_loaded, wait_for
-from tui_desk.ui.widgets.queue_layout import MARKERS
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
+from tui_desk.ui.widgets.queue_layout import MARKERS
 
 
 async def test_a_status_set_here_leaves_no_updated_marker(make_app) -> None:

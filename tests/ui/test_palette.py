@@ -15,11 +15,11 @@ from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import SimServer
 from tui_desk.ui.app import DeskApp
 from tui_desk.ui.commands import ticket_number
+from tui_desk.ui.dialogs.confirm import ConfirmDialog
+from tui_desk.ui.dialogs.picker import Picker
 from tui_desk.ui.screens.new_ticket import NewTicketScreen
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
-from tui_desk.ui.dialogs.confirm import ConfirmDialog
-from tui_desk.ui.dialogs.picker import Picker
 
 
 async def queue_ready(pilot) -> QueueScreen:

@@ -15,11 +15,11 @@ from tui_desk.services.sorting import sort_tickets
 from tui_desk.simulators.core import SimServer
 from tui_desk.simulators.dataset import REFERENCE_NOW
 from tui_desk.ui.app import DeskApp
-from tui_desk.ui.widgets.queue_layout import MARKERS
-from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.dialogs.filter_dialog import HINT, FilterDialog
-from tui_desk.ui.widgets.preview_pane import PreviewPane
 from tui_desk.ui.dialogs.sort_picker import SortPicker
+from tui_desk.ui.screens.queue import QueueScreen
+from tui_desk.ui.widgets.preview_pane import PreviewPane
+from tui_desk.ui.widgets.queue_layout import MARKERS
 from tui_desk.ui.widgets.ticket_table import TableColumn, TicketTable
 
 SIZES = [(80, 24), (120, 40)]

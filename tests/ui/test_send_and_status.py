@@ -15,11 +15,11 @@ from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import SimResponse, SimServer
 from tui_desk.simulators.dataset import REFERENCE_NOW
 from tui_desk.ui.app import DeskApp
-from tui_desk.ui.screens.queue import QueueScreen
-from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
 from tui_desk.ui.dialogs.picker import Picker
+from tui_desk.ui.screens.queue import QueueScreen
+from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 
 TEXT = "We have reset your password; please try again and tell us if it works."
 SIZES = [(80, 24), (120, 40)]

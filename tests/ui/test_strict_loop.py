@@ -10,10 +10,10 @@ from tests.ui.test_compose import comments
 from tests.ui.test_write_truth_ui import send_from_composer, toast
 from tui_desk.errors import FeatureUnavailable
 from tui_desk.services.results import NOTES_UNCONFIRMED
-from tui_desk.ui.screens.queue import QueueScreen
-from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 from tui_desk.services.views import VIEWS, QueueFilter, build_query
 from tui_desk.ui.dialogs.picker import Picker
+from tui_desk.ui.screens.queue import QueueScreen
+from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 
 SIZE = (80, 24)
 

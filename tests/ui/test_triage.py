@@ -11,12 +11,12 @@ from textual.widgets import Static
 from tests.conftest import FLAVOURS
 from tests.ui.conftest import wait_for
 from tui_desk.simulators.dataset import PRIORITIES, STATUSES, DAgent, DTicket
-from tui_desk.ui.screens.queue import QueueScreen
-from tui_desk.ui.screens.ticket import TicketScreen
-from tui_desk.ui.flows.triage import WORKER_GROUP
 from tui_desk.ui.dialogs.bulk_progress import BulkProgress, Outcome
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
 from tui_desk.ui.dialogs.picker import Picker
+from tui_desk.ui.flows.triage import WORKER_GROUP
+from tui_desk.ui.screens.queue import QueueScreen
+from tui_desk.ui.screens.ticket import TicketScreen
 from tui_desk.ui.widgets.ticket_table import TicketTable
 
 SIZE = (120, 40)

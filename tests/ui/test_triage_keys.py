@@ -7,10 +7,10 @@ import pytest
 from tests.conftest import FLAVOURS
 from tests.ui.conftest import wait_for
 from tests.ui.test_triage import open_picker, open_queue, triage_idle
-from tui_desk.ui.screens.queue import QueueScreen
-from tui_desk.ui.screens.ticket import TicketScreen
 from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
+from tui_desk.ui.screens.queue import QueueScreen
+from tui_desk.ui.screens.ticket import TicketScreen
 from tui_desk.ui.widgets.ticket_table import TicketTable
 
 SIZES = [(80, 24), (120, 40)]

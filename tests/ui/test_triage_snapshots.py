@@ -12,10 +12,10 @@ from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import SimServer
 from tui_desk.simulators.dataset import REFERENCE_NOW, generate
 from tui_desk.ui.app import DeskApp
-from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.dialogs.bulk_progress import BulkProgress
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
 from tui_desk.ui.dialogs.picker import Picker
+from tui_desk.ui.screens.queue import QueueScreen
 
 FLAVOUR = "happyfox"
 SMALL = 60  # tickets: the open ones fit one page, so the queue behind a dialog is the same on every run

@@ -12,11 +12,11 @@ from tests.ui.test_compose import comments, open_composer, open_ticket, write
 from tests.ui.test_new_ticket import fill_text, open_form, pick_requester
 from tests.ui.test_triage import SIZE, mark_three, open_picker, open_queue, plain, record, triage_idle
 from tui_desk.services.results import NOTE_PUBLIC, NOTES_UNCONFIRMED, REQUESTER_IGNORED, THREAD_NOT_REFRESHED
-from tui_desk.ui.screens.new_ticket import NewTicketScreen
-from tui_desk.ui.screens.ticket import TicketScreen
 from tui_desk.ui.dialogs.bulk_progress import BulkProgress, Outcome
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
 from tui_desk.ui.dialogs.picker import Choice, Picker
+from tui_desk.ui.screens.new_ticket import NewTicketScreen
+from tui_desk.ui.screens.ticket import TicketScreen
 
 TEXT = "We swapped the dock and the second screen works again"
 THREAD_ROUTE = {

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tui_desk.state.paths import state_dir
 from tui_desk.models import CommentKind
-from tui_desk.ui.flows.compose import resume_message
 from tui_desk.state.draft_files import DraftFiles, SavedDraft, draft_file_name
 from tui_desk.state.drafts import DraftStore
+from tui_desk.state.paths import state_dir
+from tui_desk.ui.flows.compose import resume_message
 from tui_desk.ui.flows.external_editor import EditorFailed, edit_text, editor_command
 
 TEXT = 'Dear customer,\n\n  we fixed it — really.  \n\ttabbed "quoted" ünïcode\n'

@@ -25,10 +25,10 @@ from tui_desk.services.results import OUTCOME_UNKNOWN, SEND_AGAIN, WriteResult
 from tui_desk.simulators.core import SimServer
 from tui_desk.simulators.dataset import PRIORITIES, REFERENCE_NOW
 from tui_desk.ui.app import DeskApp
-from tui_desk.ui.screens.ticket import TicketScreen
 from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
 from tui_desk.ui.dialogs.picker import Picker
+from tui_desk.ui.screens.ticket import TicketScreen
 
 TIMEOUT = 0.5  # the profile's timeout: the settle window is about twice this
 REPLY_ROUTE = {

@@ -7,37 +7,32 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from textual import events, work
-from textual.app import App
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 
 from tui_desk.config.profile import Profile
 from tui_desk.errors import DeskError
-from tui_desk.models import REFUSED_TEXT, Agent, Identity, Limitation, LinkEvent, LinkState, Ticket
+from tui_desk.models import REFUSED_TEXT, Identity, Limitation, LinkEvent, LinkState, Ticket
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.results import WriteResult
-from tui_desk.ui.commands import DeskCommands
-from tui_desk.state.drafts import DraftStore
 from tui_desk.startup import EarlyStart
-from tui_desk.ui.safe import clean, one_line
-from tui_desk.ui.widgets.status_line import StatusLine
+from tui_desk.state.drafts import DraftStore
+from tui_desk.ui.commands import DeskCommands
+from tui_desk.ui.flows.agents import AgentsApp
+from tui_desk.ui.messages import OpenTicket, ShowAsset, ShowError, ShowUser
+from tui_desk.ui.safe import one_line
 
 ServiceFactory = Callable[[], HelpdeskService]
-FIRST_ROWS_WAIT = 2.0  # seconds the agents warm-up waits for the queue's first rows to show
-LIMITATIONS_TOGETHER = 0.3  # seconds: limitations found within this of each other share one notification
-TOAST_CHARS = 2000  # a toast longer than this is cut (error details are short; this bounds a hostile one)
-TOAST_TITLE_CHARS = 120
-REFUSED_NOTICE = 24 * 3600.0  # seconds the "credentials rejected" notice stays (until dismissed, in practice)
-SMALL_TERMINAL = (100, 30)  # below this width or height, confirmations show on the status line, not as toasts
-STATUS_MESSAGE_CHARS = 300
-STATUS_MESSAGE_MAX = 12.0  # seconds a confirmation stays on the status line at most
 _NEEDS_SERVICE = frozenset({"jump", "show_queue", "show_assets", "show_users", "new_ticket", "limitations"})
 
 
-class DeskApp(App[int]):
-    """The helpdesk client: screens over one service, a status line everywhere, drafts never lost."""
+class DeskApp(AgentsApp):
+    """The helpdesk client: screens over one service, a status line everywhere, drafts never lost.
+
+    Its parts, one on top of the other: ``NoticesApp`` (toasts, status lines, limitations), ``LeavingApp`` (quit,
+    crash, closing) and ``AgentsApp`` (who the app acts as), all in ``tui_desk.ui.flows``.
+    """
 
     TITLE = "tui-desk"
     CSS_PATH = "app.tcss"
@@ -74,7 +69,7 @@ class DeskApp(App[int]):
         self._keymap_overrides = dict(keymap or {})
         self._factory = factory
         self.profile_name = profile_name
-        self.first_run = first_run
+        self.is_first_run = first_run
         self.service: HelpdeskService | None = None
         self._first_page: asyncio.Task[None] | None = None
         self.agent_name = ""
@@ -87,6 +82,7 @@ class DeskApp(App[int]):
         self._refused_told: set[str] = set()  # profiles whose rejected credentials were announced
         self.status_message = ""  # a confirmation the status line shows instead of a toast (small terminals)
         self._status_timer: Timer | None = None
+        self._restore_signals: Callable[[], None] = lambda: None
 
     @classmethod
     def for_demo(cls, flavour: str, *, early: EarlyStart | None = None) -> DeskApp:
@@ -211,56 +207,6 @@ class DeskApp(App[int]):
             await self._warm_agents(self.service)
         self._watch_arrivals(self.service)
 
-    async def _warm_agents(self, service: HelpdeskService) -> None:
-        """Load the agents after the first rows, so the first ticket (Jitbit) and the assign dialog need no wait."""
-        from tui_desk.ui.screens.queue import QueueScreen
-
-        if self._first_page is not None:
-            await asyncio.wait([self._first_page])  # not competing with the first page
-        queue = self._main_screen(QueueScreen)
-        if isinstance(queue, QueueScreen):  # nor with drawing it (the answers arrive while the rows render)
-            await asyncio.wait([asyncio.ensure_future(queue.first_rows.wait())], timeout=FIRST_ROWS_WAIT)
-        self.set_timer(0.05, self._warm_ticket_screen)  # once the rows are painted
-        try:
-            await service.agents()
-        except DeskError:
-            return  # whatever needs the agents reports the error itself
-
-    def _warm_ticket_screen(self) -> None:
-        """Build the ticket screen ahead (off the stack), so opening the first ticket only swaps its content."""
-        if self.service is None:
-            return
-        from tui_desk.ui.screens.ticket import warm_ticket_screen
-
-        warm_ticket_screen(self, self.service)
-
-    async def _choose_agent(self, service: HelpdeskService) -> None:
-        """Use the agent picked earlier for this profile, or ask once and remember."""
-        from tui_desk.state.remembered import remember_agent, remembered_agent
-        from tui_desk.ui.dialogs.agent_choice import AgentChoice
-
-        url = service.backend.profile.url
-        try:
-            agents: list[Agent] | None = await service.agents()
-        except DeskError as exc:
-            self.show_error(exc)
-            agents = None  # the choice says why on screen, and R loads them again
-        known = remembered_agent(service.profile_name, url)
-        agent = next((a for a in agents or [] if a.id == known), None)
-        if agent is None:
-            agent = await self.push_screen_wait(AgentChoice(service.backend_title, agents, load=service.agents))
-            if agent is None:
-                self.notify(
-                    "Replies and notes cannot be sent until you pick your agent: restart, or set staff_id.",
-                    severity="warning",
-                    markup=False,
-                )
-                return
-            remember_agent(service.profile_name, url, agent.id)
-        service.choose_agent(agent)
-        self.agent_name = agent.name
-        self.refresh_status()
-
     # -- news on the agent's tickets ----------------------------------------------------------------
 
     def _watch_arrivals(self, service: HelpdeskService) -> None:
@@ -269,167 +215,11 @@ class DeskApp(App[int]):
 
         watch_arrivals(self, service)
 
-    # -- what this server lacks -------------------------------------------------------------------
-
-    def _listen_for_limitations(self, service: HelpdeskService) -> None:
-        """Hear of each feature ``service``'s server lacks from now on, and tell those already found."""
-        if service not in self._listened:
-            self._listened.append(service)
-            service.subscribe_limitations(lambda limitation: self._limitation_found(service, limitation))
-        for limitation in service.limitations():
-            self._limitation_found(service, limitation)
-
-    def _limitation_found(self, service: HelpdeskService, limitation: Limitation) -> None:
-        """Called by the adapter at any moment (inside another task's request): the telling waits its turn."""
-        self.call_later(self._tell_limitation, service, limitation)
-
-    def _tell_limitation(self, service: HelpdeskService, limitation: Limitation) -> None:
-        """Say once that the server lacks a feature; the status line keeps a short reminder for the session.
-
-        Features found together (start-up finds several at once) share one short notification, so toasts do
-        not bury the queue; the palette's "Server limitations" has the full sentences.
-        """
-
-        key = (service.profile_name, limitation.feature)
-        if key not in self._told:
-            self._told.add(key)
-            self._untold.append(limitation)
-            if len(self._untold) == 1:
-                self.run_worker(self._tell_untold_soon(), group="limitations", exit_on_error=False)
-        self.refresh_status()
-
-    async def _tell_untold_soon(self) -> None:
-        """Start-up finds limitations before and with the first page: wait for the first rows (a slow server would
-        otherwise split them into two toasts), then a moment for those found together."""
-        from tui_desk.ui.screens.queue import QueueScreen
-
-        queue = self._main_screen(QueueScreen)
-        if isinstance(queue, QueueScreen) and not queue.first_rows.is_set():
-            await asyncio.wait([asyncio.ensure_future(queue.first_rows.wait())], timeout=FIRST_ROWS_WAIT)
-        await asyncio.sleep(LIMITATIONS_TOGETHER)
-        self._tell_untold()
-
-    def _tell_untold(self) -> None:
-        """One notification for the limitations found in the last moment."""
-        from tui_desk.ui.dialogs.limitations import batch_text, toast_text
-
-        found, self._untold = self._untold, []
-        if not found:
-            return
-        text = toast_text(found[0]) if len(found) == 1 else batch_text(found)
-        self.notify(text, title="Not available on this server", severity="warning", timeout=12, markup=False)
-
-    def action_limitations(self) -> None:
-        """List in full what this server lacks and what tui-desk does instead (escape closes)."""
-        if self.service is None:
-            return
-        from tui_desk.ui.dialogs.limitations import LimitationsDialog
-
-        self.clear_notifications()  # the toasts said part of what the dialog lists in full; they would cover it
-        self.push_screen(LimitationsDialog(self.service.backend_title, self.service.limitations()))
-
-    # -- status line ----------------------------------------------------------------------------
-
-    def on_link_event(self, event: LinkEvent) -> None:
-        """Show throttling, retries and offline state on the status line; rejected credentials are told once."""
-        self.link = event
-        self.refresh_status()
-        if event.state is LinkState.REFUSED:
-            self._tell_refused()
-
-    def _tell_refused(self) -> None:
-        """Say once per profile, in a notice that stays until dismissed, that its credentials were rejected.
-
-        The session sends nothing more with them (no auto-refresh, no R, no warm-up): R only shows the refusal again.
-        """
-        if self.profile_name in self._refused_told:
-            return
-        self._refused_told.add(self.profile_name)
-        self.notify(REFUSED_TEXT, title="Credentials rejected", severity="error", timeout=REFUSED_NOTICE, markup=False)
-
-    def refresh_status(self) -> None:
-        """Copy the current profile, agent, link state and limitations into every status line on the stack.
-
-        The lines below a modal stay visible, and a screen the agent returns to shows what changed meanwhile.
-        """
-        for screen in self.screen_stack:
-            for line in screen.query(StatusLine):
-                self.fill_status(line)
-
-    def fill_status(self, line: StatusLine) -> None:
-        """Fill one status line from the app's state."""
-        from tui_desk.ui.dialogs.limitations import limited_segment
-
-        line.profile = self.profile_name
-        line.backend = self.service.backend_title if self.service else ""
-        line.agent = self.agent_name
-        line.link = self.link
-        features = [limitation.feature for limitation in self.service.limitations()] if self.service else []
-        line.limited = limited_segment(features)
-        line.message = self.status_message
-
-    def _screen_changed(self, screen: Screen[object]) -> None:
-        """Bring the status line of a screen shown (again) up to date (screens' resume events do not reach the app)."""
-        self.refresh_status()
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        """Every toast, whoever sends it (widgets, screens, Textual itself): sanitised plain text, never markup.
-
-        The one way a toast reaches the terminal: ``message`` and ``title`` go through the sanitiser (escape
-        sequences, C0/C1 controls and bidi overrides neutralised) and the toast never styles, links or runs an
-        action. A caller asking for markup (only Textual's own messages, such as "Press [b]q[/b] to quit") gets
-        its text with the tags dropped.
-        """
-        text = _cut(clean(_markup_as_plain(message) if markup else str(message)), TOAST_CHARS)
-        title = one_line(title, TOAST_TITLE_CHARS)
-        # Posted first, so it runs before the toast appears (and, like ``notify``, from any thread).
-        self.call_later(self._status_line_confirmation, text, title, severity, timeout)
-        super().notify(text, title=title, severity=severity, timeout=timeout, markup=False)
-
-    def _status_line_confirmation(self, text: str, title: str, severity: SeverityLevel, timeout: float | None) -> None:
-        """On a small terminal, a confirmation shows on the status line instead of a toast over the last rows.
-
-        Warnings and errors still toast (and errors stay on screen where they happened). The toast of an
-        information is hidden by the stylesheet while the app has the ``-small-terminal`` class.
-        """
-        small = self.size.width < SMALL_TERMINAL[0] or self.size.height < SMALL_TERMINAL[1]
-        self.set_class(small, "-small-terminal")
-        if not small or severity != "information":
-            return
-        said = " · ".join(line.strip() for line in text.splitlines() if line.strip())
-        self.status_message = one_line(f"{title}: {said}" if title else said, STATUS_MESSAGE_CHARS)
-        if self._status_timer is not None:
-            self._status_timer.stop()
-        wait = self.NOTIFICATION_TIMEOUT if timeout is None else min(timeout, STATUS_MESSAGE_MAX)
-        self._status_timer = self.set_timer(wait, self._status_message_over)
-        self.refresh_status()
-
-    def _status_message_over(self) -> None:
-        self.status_message = ""
-        self._status_timer = None
-        self.refresh_status()
-
-    def show_error(self, exc: DeskError) -> None:
-        """A non-blocking notification carrying the typed error's title (never markup)."""
-        self.notify(exc.user_message(), title=exc.title, severity="error", timeout=10, markup=False)
-
     # -- navigation -----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Navigation needs a connection: hide it on the welcome and setup screens."""
         return not (action in _NEEDS_SERVICE and self.service is None)
-
-    def _main_screen(self, kind: type[Screen[None]]) -> Screen[None] | None:
-        """The instance of ``kind`` already on the stack, if any."""
-        return next((s for s in self.screen_stack if isinstance(s, kind)), None)
 
     def _bring(self, screen: Screen[None]) -> None:
         """Show ``screen``: pop back to it if it is on the stack, else push it."""
@@ -533,6 +323,28 @@ class DeskApp(App[int]):
         from tui_desk.ui.screens.assets import AssetScreen
 
         self.push_screen(AssetScreen(self.service, asset_id=asset_id))
+
+    # -- what screens, dialogs and widgets ask of the app (``tui_desk.ui.messages``) --------------------
+
+    def on_open_ticket(self, message: OpenTicket) -> None:
+        """A screen asks for a ticket's detail."""
+        message.stop()
+        self.open_ticket(message.ticket_id, message.queue_ids)
+
+    def on_show_user(self, message: ShowUser) -> None:
+        """A screen asks for a user's detail."""
+        message.stop()
+        self.show_user(message.user_id)
+
+    def on_show_asset(self, message: ShowAsset) -> None:
+        """A screen asks for an asset's detail."""
+        message.stop()
+        self.show_asset(message.asset_id)
+
+    def on_show_error(self, message: ShowError) -> None:
+        """A screen, dialog or widget tells an error the app's way."""
+        message.stop()
+        self.show_error(message.error)
 
     def _check_state_dir(self) -> None:
         """Say once at start when the state directory is not private (drafts then stay in memory only)."""
@@ -645,93 +457,3 @@ class DeskApp(App[int]):
         if hold is not None and hold(event):
             event.prevent_default()
             event.stop()
-
-    async def action_quit(self) -> None:
-        """Quit, asking first when a draft is unsent or a new ticket is half filled in."""
-        from tui_desk.ui.screens.new_ticket import NewTicketScreen
-
-        unsent = self.drafts.unsent()
-        unsaved_form = any(isinstance(s, NewTicketScreen) and s.is_dirty() for s in self.screen_stack)
-        if not unsent and not unsaved_form:
-            self.exit(0)
-            return
-        from tui_desk.ui.dialogs.confirm import ConfirmDialog
-
-        lost: list[str] = []
-        if unsent:
-            tickets = ", ".join(sorted({d.label for d in unsent}))
-            lost.append(f"Drafts for {tickets} are not sent. {self._drafts_kept()}")
-        if unsaved_form:
-            lost.append("The new ticket is not created; quitting discards it.")
-        what = [f"{len(unsent)} unsent draft(s)"] if unsent else []
-        what += ["an unfinished new ticket"] if unsaved_form else []
-        question = f"Quit with {' and '.join(what)}?"
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.exit(0)
-
-        self.push_screen(ConfirmDialog(question, "\n".join(lost)), answered)
-
-    def _drafts_kept(self) -> str:
-        """Where unsent drafts stay after quitting: on disk (``:drafts`` lists them), or why they cannot."""
-        from tui_desk.state.paths import state_dir_problem
-
-        problem = state_dir_problem()
-        if problem is None and self.drafts.flush():
-            return "They are kept on disk: r on the ticket, or :drafts, resumes them next time."
-        error = self.drafts.last_error
-        reason = problem or (error.strerror if error is not None and error.strerror else str(error))
-        return f"They could not be saved to disk ({reason}): quitting loses them."
-
-    def action_drafts(self) -> None:
-        """List this profile's unsent replies and notes: enter opens the ticket, d discards one."""
-        if self.service is None:
-            self.notify("Drafts belong to a profile: open the demo or a profile first.", markup=False)
-            return
-        from tui_desk.ui.flows.compose import drafts_of
-        from tui_desk.ui.dialogs.drafts_dialog import DraftsDialog, draft_discarded, open_draft
-
-        dialog = DraftsDialog(drafts_of(self, self.service), self.clock(), lambda d: draft_discarded(self, d))
-        self.push_screen(dialog, lambda draft: open_draft(self, draft))
-
-    def _fatal_error(self) -> None:
-        """Replace Textual's traceback-with-locals (which could show secrets) by a short message and a report."""
-        from rich.text import Text
-
-        from tui_desk.state.crash import crash_message, write_crash_report
-
-        error = self._exception or RuntimeError("unknown error")
-        self.bell()
-        report = write_crash_report(error)
-        self._exit_renderables.append(Text(crash_message(error, report)))
-        self._close_messages_no_wait()
-
-    async def on_unmount(self) -> None:
-        """Save drafts, give the signal handlers back, and close every profile's connection pool."""
-        from tui_desk.ui.flows.draft_signals import flush_all_drafts
-
-        flush_all_drafts(self)
-        getattr(self, "_restore_signals", lambda: None)()
-        await self._close_services()
-
-    async def _close_services(self) -> None:
-        """Revoke the session tokens this run minted (at most ~2 s, all at once), then close every connection pool."""
-        from tui_desk.services.connect import close_service
-
-        await asyncio.gather(*(close_service(service) for service in self._services.values()))
-
-
-def _markup_as_plain(text: object) -> str:
-    """The text a Textual markup string shows (tags dropped, never acted on); unreadable markup as it was."""
-    from textual.content import Content
-    from textual.markup import MarkupError
-
-    try:
-        return Content.from_markup(str(text)).plain
-    except MarkupError:
-        return str(text)
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

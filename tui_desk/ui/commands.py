@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from textual.actions import parse as parse_action
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -95,11 +95,18 @@ class DeskCommands(Provider):
 
     async def startup(self) -> None:
         """Read the profile names once per palette opening."""
-        self._profiles = configured_profiles(self._desk.cli_config)
+        self._profiles = tuple(configured_profiles(self._desk.cli_config))
+
+    _profiles: tuple[str, ...] = ()  # the configured profiles, read when the palette opens
 
     @property
     def _desk(self) -> DeskApp:
-        return cast("DeskApp", self.app)
+        """The app this palette serves (``DeskApp`` is its only user: ``COMMANDS``)."""
+        from tui_desk.ui.app import DeskApp
+
+        app = self.app
+        assert isinstance(app, DeskApp), "DeskCommands serves DeskApp"
+        return app
 
     # -- what the palette offers ----------------------------------------------------------------
 
@@ -124,7 +131,7 @@ class DeskCommands(Provider):
             label = LABELS.get(binding_id, description)
             yield PaletteCommand(label, keys, partial(self.app.run_action, action, node))
         yield from self._views(view_keys)
-        for name in getattr(self, "_profiles", []):
+        for name in self._profiles:
             current = "  (current)" if name == self._desk.profile_name else ""
             yield PaletteCommand(f"Switch profile {one_line(name, 60)}{current}", "", partial(self._switch, name))
         for label, action in ESSENTIALS:
@@ -143,7 +150,7 @@ class DeskCommands(Provider):
         screen, app = self.screen, self.app
         grouped: dict[tuple[int, str], list[Any]] = {}
         for node in (screen, app):
-            for _key, binding in node._bindings:  # the keymap-aware map (no public accessor)
+            for _key, binding in node._bindings:  # the keymap-aware map (no public accessor; private API test)
                 action = binding.action
                 if action in SKIPPED_ACTIONS or binding.system or not self._enabled(node, action):
                     continue

@@ -37,8 +37,9 @@ def size(num: int | None) -> str:
     """A file size like ``12 KB``."""
     if num is None:
         return "?"
+    scaled: float = num
     for unit in ("B", "KB", "MB", "GB"):
-        if num < 1024 or unit == "GB":
-            return f"{num:.0f} {unit}" if unit == "B" else f"{num:.1f} {unit}"
-        num /= 1024  # type: ignore[assignment]
-    return f"{num} B"
+        if scaled < 1024 or unit == "GB":
+            return f"{scaled:.0f} {unit}" if unit == "B" else f"{scaled:.1f} {unit}"
+        scaled /= 1024
+    return f"{scaled} B"

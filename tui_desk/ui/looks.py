@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -87,13 +87,13 @@ def mono_theme() -> Theme:
     )
 
 
-def register_themes(app: App[object]) -> None:
+def register_themes(app: App[Any]) -> None:
     """Make tui-desk's own themes known (a profile's ``theme`` may name them)."""
     if MONO_THEME not in app.available_themes:
         app.register_theme(mono_theme())
 
 
-def fit_colours(app: App[object], requested: str | None) -> None:
+def fit_colours(app: App[Any], requested: str | None) -> None:
     """Pick the theme (``requested`` wins when it exists) and fit NO_COLOR to the terminal."""
     register_themes(app)
     app.theme = pick_theme(requested, set(app.available_themes), no_color=app.no_color)
@@ -103,7 +103,7 @@ def fit_colours(app: App[object], requested: str | None) -> None:
         app.theme_changed_signal.subscribe(app, lambda _theme: fit_no_color_filter(app))
 
 
-def fit_no_color_filter(app: App[object]) -> None:
+def fit_no_color_filter(app: App[Any]) -> None:
     """NO_COLOR: the terminal's own colours (SGR 39;49) on 16-colour terminals and with ANSI themes, else greys.
 
     Textual picks its NO_COLOR filter once, before the theme is set: greys, which a 16-colour terminal draws as

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.app import App
 from textual.message import Message
@@ -62,6 +62,6 @@ class DeskHost(Protocol):
         """Write the connection state and confirmations into the status line."""
 
 
-def host_of(app: App[object]) -> DeskHost | None:
+def host_of(app: App[Any]) -> DeskHost | None:
     """The app as a typed ``DeskHost``, or None under a bare test app that mounts one widget or dialog."""
     return app if isinstance(app, DeskHost) else None

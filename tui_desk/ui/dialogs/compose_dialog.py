@@ -22,77 +22,29 @@ from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.results import (
     CHECKING_ARRIVAL,
     NOT_REFRESHED_SUFFIX,
-    NOTE_PUBLIC,
-    NOTE_UNCHECKED,
     NOTES_UNCONFIRMED,
     OUTCOME_UNKNOWN,
     SEND_AGAIN,
-    THREAD_NOT_REFRESHED,
     WriteResult,
 )
 from tui_desk.state.drafts import DraftStore
-from tui_desk.ui.flows.external_editor import EditorFailed, edit_text, editor_command
-from tui_desk.ui.safe import clean, one_line, safe_text
+from tui_desk.ui.dialogs.compose_text import (
+    audience,
+    closed_notice,
+    confirm_question,
+    sent_headline,
+    status_question,
+)
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
 from tui_desk.ui.dialogs.picker import Choice
+from tui_desk.ui.flows.external_editor import EditorFailed, edit_text, editor_command
+from tui_desk.ui.messages import ShowError, host_of
+from tui_desk.ui.safe import clean, one_line, safe_text
 from tui_desk.ui.widgets.status_line import StatusLine
 
 # Called with the re-read thread, or None when the post was sent but the thread could not be re-read.
 SentCallback = Callable[[list[Comment] | None], Awaitable[None] | None]  # may be sync or async
 AUTOSAVE_SECONDS = 1.0  # drafts reach the disk within this (plus one write) of the last keystroke
-NOTE_AUDIENCE = "Internal note — agents only"
-
-
-def recipient(ticket: TicketSummary) -> str:
-    """Who receives a reply: the requester's email, else their name, else "the requester"."""
-    person = ticket.requester
-    if person is None:
-        return "the requester"
-    return one_line(person.email or person.name or "the requester", 80)
-
-
-def audience(ticket: TicketSummary, kind: CommentKind, notes_confirmed: bool = True) -> str:
-    """The line naming who will see the text (a note on an unproven server says so)."""
-    if kind is CommentKind.NOTE:
-        return NOTE_AUDIENCE if notes_confirmed else f"{NOTE_AUDIENCE}? Not yet confirmed on this server"
-    person = ticket.requester
-    if person is not None and person.email and person.name:
-        return f"To customer: {one_line(person.name, 40)} <{one_line(person.email, 80)}>"
-    return f"To customer: {recipient(ticket)}"
-
-
-def confirm_question(ticket: TicketSummary, kind: CommentKind) -> str:
-    """The confirmation naming the audience: "Reply to customer x@y?" or "Add internal note?"."""
-    if kind is CommentKind.NOTE:
-        return "Add internal note?"
-    return f"Reply to customer {recipient(ticket)}?"
-
-
-def closed_notice(ticket: TicketSummary) -> str:
-    """What the composer says on a closed ticket ("" when it is open): no claim about what the helpdesk does."""
-    status = ticket.status
-    if status is None or not status.closed:
-        return ""
-    return (
-        f"#{one_line(ticket.number, 20)} is closed ({one_line(status.name, 30)}). Sending does not change its "
-        "status in tui-desk; ctrl+g sends and sets a status."
-    )
-
-
-def status_question(ticket: TicketSummary, kind: CommentKind, status: Status) -> str:
-    """The send-and-set-status confirmation: "Reply to customer x@y, then set status Pending?"."""
-    return f"{confirm_question(ticket, kind)[:-1]}, then set status {one_line(status.name, 40)}?"
-
-
-def sent_headline(ticket: TicketSummary, kind: CommentKind, result: WriteResult[list[Comment]]) -> str:
-    """The success line, only as far as it is true: "" when a warning says it all (a note stored public)."""
-    if kind is not CommentKind.NOTE:
-        return f"Reply sent to {recipient(ticket)}"
-    if NOTE_PUBLIC in result.warnings:
-        return ""  # never "Internal note added" for a note the customer can see
-    if NOTE_UNCHECKED in result.warnings or THREAD_NOT_REFRESHED in result.warnings:
-        return "Note sent"
-    return "Internal note added"
 
 
 class ComposeDialog(ModalScreen[None]):
@@ -266,8 +218,8 @@ class ComposeDialog(ModalScreen[None]):
     @work(exclusive=True, group="compose-status")
     async def ask_status(self) -> None:
         """The status picker, then the confirmation naming the audience and the new status."""
-        from tui_desk.ui.flows.triage import status_options
         from tui_desk.ui.dialogs.picker import Picker
+        from tui_desk.ui.flows.triage import status_options
 
         status_line = self.query_one(StatusLine)
         status_line.busy = True
@@ -431,9 +383,8 @@ class ComposeDialog(ModalScreen[None]):
         """Keep the editor open with the draft, the error inside it and as a notification."""
         self._ready()
         self.show_message(message or f"Not sent: {exc.user_message()} Your draft is kept.", error=True)
-        show_error = getattr(self.app, "show_error", None)
-        if show_error is not None:
-            show_error(exc)
+        if host_of(self.app) is not None:
+            self.post_message(ShowError(exc))
         else:
             self.app.notify(exc.user_message(), title=exc.title, severity="error", markup=False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -16,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from tui_desk.models import CommentKind
 from tui_desk.state.drafts import Draft, DraftStore
+from tui_desk.ui.messages import OpenTicket
 from tui_desk.ui.safe import clean, one_line
 from tui_desk.ui.widgets.ticket_header import span
 
@@ -156,16 +158,14 @@ class DraftsDialog(ModalScreen[Draft | None]):
         self.dismiss(None)
 
 
-def open_draft(app: App[object], draft: Draft | None) -> None:
+def open_draft(app: App[Any], draft: Draft | None) -> None:
     """Open the ticket of ``draft`` (its header says which key resumes it)."""
     if draft is None:
         return
-    open_ticket = getattr(app, "open_ticket", None)
-    if open_ticket is not None:
-        open_ticket(draft.ticket_id)
+    app.post_message(OpenTicket(draft.ticket_id))
 
 
-def draft_discarded(app: App[object], draft: Draft) -> None:
+def draft_discarded(app: App[Any], draft: Draft) -> None:
     """The queue's row markers and preview follow a discard (a ticket screen's header does when it shows again)."""
     from tui_desk.ui.screens.queue import QueueScreen
 

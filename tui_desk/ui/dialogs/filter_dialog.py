@@ -18,8 +18,8 @@ from textual.widgets import OptionList, Select, SelectionList, Static
 from tui_desk.errors import DeskError, FeatureUnavailable
 from tui_desk.models import Agent, Category, Priority, Status
 from tui_desk.services.helpdesk import HelpdeskService
-from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.services.views import QueueFilter
+from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.widgets.load_state import LoadState, failure_text
 
 HINT = "space tick · tab next · ctrl+s apply · ctrl+x clear all · esc cancel"  # fits 80 columns

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
@@ -57,11 +58,6 @@ class HelpSection:
 
 def screen_catalog() -> list[tuple[str, type[object]]]:
     """Every screen and dialog with keys, in the order the overlay lists them after the current one."""
-    from tui_desk.ui.screens.assets import AssetScreen
-    from tui_desk.ui.screens.new_ticket import NewTicketScreen
-    from tui_desk.ui.screens.queue import QueueScreen
-    from tui_desk.ui.screens.ticket import TicketScreen
-    from tui_desk.ui.screens.users import UserScreen
     from tui_desk.ui.dialogs.bulk_progress import BulkProgress
     from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
     from tui_desk.ui.dialogs.confirm import ConfirmDialog
@@ -70,6 +66,11 @@ def screen_catalog() -> list[tuple[str, type[object]]]:
     from tui_desk.ui.dialogs.picker import Picker
     from tui_desk.ui.dialogs.sort_picker import SortPicker
     from tui_desk.ui.dialogs.view_picker import ViewPicker
+    from tui_desk.ui.screens.assets import AssetScreen
+    from tui_desk.ui.screens.new_ticket import NewTicketScreen
+    from tui_desk.ui.screens.queue import QueueScreen
+    from tui_desk.ui.screens.ticket import TicketScreen
+    from tui_desk.ui.screens.users import UserScreen
 
     return [
         ("Ticket queue", QueueScreen),
@@ -98,7 +99,7 @@ def own_bindings(kind: type[object]) -> list[Binding]:
     return declared
 
 
-def help_rows(app: App[object], bindings: Iterable[Binding], overrides: Mapping[str, str]) -> tuple[HelpRow, ...]:
+def help_rows(app: App[Any], bindings: Iterable[Binding], overrides: Mapping[str, str]) -> tuple[HelpRow, ...]:
     """One row per action: its keys as the agent types them (``overrides``: the profile's keymap), literal text."""
     from tui_desk.ui.commands import LABELS
 
@@ -111,7 +112,8 @@ def help_rows(app: App[object], bindings: Iterable[Binding], overrides: Mapping[
             order.append(name)
             first[name] = binding
             keys[name] = []
-        typed = overrides[binding.id].split(",") if binding.id in overrides else [binding.key]
+        override = overrides.get(binding.id) if binding.id is not None else None
+        typed = override.split(",") if override is not None else [binding.key]
         for key in typed:
             shown = app.get_key_display(binding.with_key(key.strip(), key_display=None))
             if key.strip() and shown not in keys[name]:
@@ -141,11 +143,11 @@ def legend_rows() -> tuple[HelpRow, ...]:
     return tuple(rows)
 
 
-def help_sections(app: App[object], origin: Screen[object] | None, overrides: Mapping[str, str]) -> list[HelpSection]:
+def help_sections(app: App[Any], origin: Screen[object] | None, overrides: Mapping[str, str]) -> list[HelpSection]:
     """The screen the agent came from first, then "Everywhere", then every other screen; the legend with the queue."""
     catalog = screen_catalog()
     origin_kind = type(origin) if origin is not None else None
-    titles = {kind: title for title, kind in catalog}
+    titles: dict[type[object] | None, str] = {kind: title for title, kind in catalog}
     sections: list[HelpSection] = []
     if origin_kind is not None and own_bindings(origin_kind):
         title = titles.get(origin_kind) or getattr(origin_kind, "HELP_TITLE", "") or origin_kind.__name__

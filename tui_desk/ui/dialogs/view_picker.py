@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.services.views import View
+from tui_desk.ui.safe import one_line, safe_text
 
 VIEW_KEYS = {"open": "o", "mine": "m", "unassigned": "u", "urgent": "!", "waiting": "w", "closed": "x", "all": "A"}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App
 
 from tui_desk.models import TicketSummary
@@ -26,7 +28,7 @@ def ticket_reference(ticket: TicketSummary) -> str:
     return f"#{number} {subject}" if subject else f"#{number}"
 
 
-def _copy(app: App[object], text: str, note: str = "") -> None:
+def _copy(app: App[Any], text: str, note: str = "") -> None:
     """Put ``text`` on the clipboard (OSC 52) and confirm it in plain text, never markup.
 
     Whether the terminal took it cannot be known (it copies or drops the request without a word); tmux passes
@@ -36,7 +38,7 @@ def _copy(app: App[object], text: str, note: str = "") -> None:
     app.notify(f"Copied {one_line(text, SHOWN_CHARS)}{note}", markup=False)
 
 
-def copy_reference(app: App[object], ticket: TicketSummary | None) -> None:
+def copy_reference(app: App[Any], ticket: TicketSummary | None) -> None:
     """Copy ``#<number> <subject>`` of ``ticket``; say so when there is no ticket."""
     if ticket is None:
         app.notify(NOTHING_TO_COPY, markup=False)
@@ -44,7 +46,7 @@ def copy_reference(app: App[object], ticket: TicketSummary | None) -> None:
     _copy(app, ticket_reference(ticket))
 
 
-def copy_web_url(app: App[object], service: HelpdeskService, ticket: TicketSummary | None) -> None:
+def copy_web_url(app: App[Any], service: HelpdeskService, ticket: TicketSummary | None) -> None:
     """Copy the ticket's web address; say when it is a guess, and copy nothing when the backend has none."""
     if ticket is None:
         app.notify(NOTHING_TO_COPY, markup=False)

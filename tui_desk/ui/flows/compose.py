@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from textual.app import App
 from textual.screen import Screen
@@ -11,23 +13,24 @@ from tui_desk.models import CommentKind, Ticket, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.state.drafts import Draft, DraftStore
 from tui_desk.ui.dialogs.compose_dialog import ComposeDialog, SentCallback
+from tui_desk.ui.messages import host_of
 
 __all__ = ["SentCallback", "drafts_of", "offer_saved_drafts", "resume_message", "start_compose"]
 
+_BARE_APP_DRAFTS: WeakKeyDictionary[App[Any], DraftStore] = WeakKeyDictionary()  # an app that is no DeskHost
 
-def drafts_of(app: App[object], service: HelpdeskService) -> DraftStore:
-    """The app's draft store, switched to the service's profile (a private one if the app has none)."""
-    store = getattr(app, "drafts", None)
-    if not isinstance(store, DraftStore):
-        store = DraftStore()
-        app.drafts = store  # type: ignore[attr-defined]
+
+def drafts_of(app: App[Any], service: HelpdeskService) -> DraftStore:
+    """The app's draft store, switched to the service's profile (a private one if the app is no ``DeskHost``)."""
+    host = host_of(app)
+    store = host.drafts if host is not None else _BARE_APP_DRAFTS.setdefault(app, DraftStore())
     if store.profile != service.profile_name:
         store.use_profile(service.profile_name)
     return store
 
 
 def start_compose(
-    screen: Screen[object],
+    screen: Screen[Any],
     service: HelpdeskService,
     ticket: TicketSummary,
     kind: CommentKind,
@@ -57,12 +60,12 @@ def resume_message(drafts: list[Draft]) -> str:
     return "\n".join(lines)
 
 
-def offer_saved_drafts(app: App[object]) -> None:
+def offer_saved_drafts(app: App[Any]) -> None:
     """After the queue appears, tell the agent about drafts an earlier run saved for this profile."""
-    store = getattr(app, "drafts", None)
-    service = getattr(app, "service", None)
-    if not isinstance(store, DraftStore) or service is None:
+    host = host_of(app)
+    service = host.service if host is not None else None
+    if host is None or service is None:
         return
-    drafts = store.use_profile(service.profile_name)
+    drafts = host.drafts.use_profile(service.profile_name)
     if drafts:
         app.notify(resume_message(drafts), title="Saved drafts", timeout=30, markup=False)

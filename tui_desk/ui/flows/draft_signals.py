@@ -6,16 +6,19 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Callable
+from types import FrameType
+from typing import Any
 
 from textual.app import App
 
-from tui_desk.state.drafts import DraftStore
+from tui_desk.ui.messages import host_of
 
 HANDLED = (signal.SIGHUP, signal.SIGTERM) if hasattr(signal, "SIGHUP") else (signal.SIGTERM,)
 EXIT_CODE = 0
+_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None  # what getsignal returns
 
 
-def flush_all_drafts(app: App[object]) -> bool:
+def flush_all_drafts(app: App[Any]) -> bool:
     """Copy open composers' text into the store, then write every changed draft; False when a write failed."""
     from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
 
@@ -23,17 +26,17 @@ def flush_all_drafts(app: App[object]) -> bool:
         if isinstance(screen, ComposeDialog):
             with contextlib.suppress(Exception):
                 screen.keep_draft()
-    store = getattr(app, "drafts", None)
-    return store.flush() if isinstance(store, DraftStore) else True
+    host = host_of(app)
+    return host.drafts.flush() if host is not None else True
 
 
-def install_draft_signals(app: App[object]) -> Callable[[], None]:
+def install_draft_signals(app: App[Any]) -> Callable[[], None]:
     """Handle SIGHUP/SIGTERM in the running loop; returns a function that restores the previous handlers."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return lambda: None
-    previous: dict[int, object] = {}
+    previous: dict[int, _Handler] = {}
 
     def on_signal(signum: int) -> None:
         flush_all_drafts(app)
@@ -52,7 +55,7 @@ def install_draft_signals(app: App[object]) -> Callable[[], None]:
             with contextlib.suppress(ValueError, RuntimeError, OSError):
                 loop.remove_signal_handler(signum)
                 if before is not None:
-                    signal.signal(signum, before)  # type: ignore[arg-type]
+                    signal.signal(signum, before)
         previous.clear()
 
     return restore

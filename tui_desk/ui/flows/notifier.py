@@ -14,6 +14,7 @@ from tui_desk.config.profile import REFRESH_FLOOR
 from tui_desk.sanitise import one_line
 from tui_desk.services.arrivals import Arrival, ArrivalWatcher, describe, hear_own_writes
 from tui_desk.services.helpdesk import HelpdeskService
+from tui_desk.ui.messages import host_of
 
 NOTICE_SECONDS = 12.0  # a notification line stays this long
 OSC9_CHARS = 200  # of an OSC 9 payload
@@ -88,7 +89,8 @@ class Notifier:
 
     def check(self) -> None:
         """Start a check unless one is still running (a slow helpdesk never piles them up)."""
-        if self._checking or getattr(self.app, "service", self.service) is not self.service:
+        host = host_of(self.app)  # the app's service now: another profile's since a switch
+        if self._checking or (host.service if host is not None else self.service) is not self.service:
             return
         self._checking = True
         self.app.run_worker(self._check(), group="arrivals", exit_on_error=False)

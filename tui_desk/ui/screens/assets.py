@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from rich.text import Text
 from textual import on, work
@@ -19,6 +19,7 @@ from tui_desk.errors import DeskError
 from tui_desk.models import Asset, AssetType, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.lookup import AssetSearch
+from tui_desk.ui.messages import OpenTicket, ShowError, ShowUser, host_of
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.widgets.asset_detail import AssetDetail
 from tui_desk.ui.widgets.load_state import LoadState, failure_text
@@ -26,9 +27,6 @@ from tui_desk.ui.widgets.paged_table import PagedTable
 from tui_desk.ui.widgets.record_rows import asset_columns, asset_values
 from tui_desk.ui.widgets.record_table import RecordTable, move_cursor
 from tui_desk.ui.widgets.status_line import StatusLine
-
-if TYPE_CHECKING:
-    from tui_desk.ui.app import DeskApp
 
 LINKED_TICKETS_READ = 30  # linked tickets read for their subject; the rest show their number only
 ALL_TYPES = "all"
@@ -72,11 +70,6 @@ class AssetScreen(Screen[None]):
         self.search: AssetSearch | None = None  # the search listed, with where it looked
         self.browsing = False  # the list has been shown (escape from a detail returns to it)
         self._busy: set[str] = set()
-
-    @property
-    def desk(self) -> DeskApp:
-        """The app, for its navigation and error display."""
-        return cast("DeskApp", self.app)
 
     def compose(self) -> ComposeResult:
         """Title bar, search box, the list (types and assets) or one asset's detail, status line, footer."""
@@ -125,8 +118,8 @@ class AssetScreen(Screen[None]):
         return self.query_one("#assets-state", LoadState).failure
 
     def _now(self) -> datetime:
-        clock = getattr(self.app, "clock", None)
-        return clock() if clock else datetime.now(UTC)
+        host = host_of(self.app)
+        return host.clock() if host is not None else datetime.now(UTC)
 
     def _switch(self, pane: str) -> None:
         self.query_one(ContentSwitcher).current = pane
@@ -173,7 +166,7 @@ class AssetScreen(Screen[None]):
         try:
             self.types = await self.service.asset_types(refresh=refresh)
         except DeskError as exc:
-            self.desk.show_error(exc)
+            self.post_message(ShowError(exc))
             error = exc
         finally:
             self._set_busy("types", False)
@@ -204,7 +197,7 @@ class AssetScreen(Screen[None]):
 
     @on(PagedTable.Failed, "#assets-table")
     def _list_failed(self, event: PagedTable.Failed) -> None:
-        self.desk.show_error(event.error)
+        self.post_message(ShowError(event.error))
         self._update_title()
 
     @on(DataTable.RowHighlighted, "#assets-table")
@@ -269,7 +262,7 @@ class AssetScreen(Screen[None]):
             asset = await self.service.asset(asset_id, refresh=refresh)
             tickets = await self._linked_tickets(asset, refresh) if listed else []
         except DeskError as exc:
-            self.desk.show_error(exc)
+            self.post_message(ShowError(exc))
             if detail.asset is not None and detail.asset.id == asset_id:  # a refresh failed: the card stays
                 detail.state.failed(exc, what="The asset could not be refreshed")
             else:
@@ -308,10 +301,10 @@ class AssetScreen(Screen[None]):
         if user_id.startswith("?"):
             self.app.notify("This helpdesk gives no id for that user.", markup=False)
             return
-        self.desk.show_user(user_id)
+        self.post_message(ShowUser(user_id))
 
     def _open_ticket(self, ticket_id: str) -> None:
-        self.desk.open_ticket(ticket_id, self.query_one("#asset-tickets", RecordTable).keys())
+        self.post_message(OpenTicket(ticket_id, self.query_one("#asset-tickets", RecordTable).keys()))
 
     # -- actions ----------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual import events, on, work
@@ -18,6 +18,7 @@ from tui_desk.errors import DeskError, InvalidInput, ReadOnly, UnknownOutcome, U
 from tui_desk.models import Limitation, NewTicket, Priority, Ticket, User
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.results import OUTCOME_UNKNOWN, WriteResult
+from tui_desk.ui.messages import ShowError
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.widgets.requester_lookup import RequesterLookup
 from tui_desk.ui.widgets.status_line import StatusLine
@@ -168,8 +169,8 @@ class NewTicketScreen(Screen[WriteResult[Ticket] | None]):
             self._fill_priorities(priorities)
         off = {limitation.feature: limitation for limitation in self.service.limitations()}
         problems = [
-            self._list_problem("category", "Categories", categories, off.get("categories")),  # type: ignore[arg-type]
-            self._list_problem("priority", "Priorities", priorities, off.get("priorities")),  # type: ignore[arg-type]
+            self._list_problem("category", "Categories", categories, off.get("categories")),
+            self._list_problem("priority", "Priorities", priorities, off.get("priorities")),
         ]
         if any(problems):
             self._message(" ".join(p for p in problems if p), "warning")
@@ -183,7 +184,7 @@ class NewTicketScreen(Screen[WriteResult[Ticket] | None]):
             priority.value = normal.id
 
     def _list_problem(
-        self, field: str, name: str, loaded: list[object] | DeskError, limitation: Limitation | None
+        self, field: str, name: str, loaded: Sequence[object] | BaseException, limitation: Limitation | None
     ) -> str:
         """Say where a list is missing (or only what tickets showed) why; "" when it loaded in full."""
         if isinstance(loaded, list) and limitation is None:
@@ -342,15 +343,15 @@ class NewTicketScreen(Screen[WriteResult[Ticket] | None]):
             self._message(
                 f"{OUTCOME_UNKNOWN} It may be in the queue already: look there first. Your text is kept.", "error"
             )
-            self.app.show_error(exc)  # type: ignore[attr-defined]
+            self.post_message(ShowError(exc))
         except ReadOnly as exc:
             self._message(f"{exc.user_message()} Your text is kept.", "warning")
         except InvalidInput as exc:
             self._backend_problems(exc)
-            self.app.show_error(exc)  # type: ignore[attr-defined]
+            self.post_message(ShowError(exc))
         except DeskError as exc:
             self._message(f"Creating the ticket failed: {exc.user_message()} Your text is kept.", "error")
-            self.app.show_error(exc)  # type: ignore[attr-defined]
+            self.post_message(ShowError(exc))
         else:
             self.created = result
             self.dismiss(result)  # the app shows the ticket and says what the server did not take
@@ -378,7 +379,7 @@ class NewTicketScreen(Screen[WriteResult[Ticket] | None]):
         """Run an app action that leaves the form; the app asks first when that would discard what was typed."""
         self.app.call_later(self.app.run_action, f"app.{action}")
 
-    def leave_then(self, go: Callable[[], None]) -> None:
+    def leave_then(self, go: Callable[[], object]) -> None:
         """Run ``go`` now, or after the agent confirms discarding what they typed."""
         if not self.is_dirty():
             go()

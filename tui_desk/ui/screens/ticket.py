@@ -3,115 +3,46 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType
-from rich.segment import Segment
-from rich.style import Style
+from rich.console import Group
 from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Static
 
 from tui_desk.errors import DeskError, FeatureUnavailable, NotFound
-from tui_desk.models import Attachment, Comment, CommentKind, Ticket
+from tui_desk.models import Comment, CommentKind, Ticket
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.ui.flows.clipboard import COPY_REF, COPY_URL, copy_reference, copy_web_url
-from tui_desk.ui.format import long_time, person, size
+from tui_desk.ui.messages import ShowAsset, ShowError, ShowUser, host_of
 from tui_desk.ui.safe import one_line, safe_text
-from tui_desk.ui.widgets.ticket_header import ticket_header
 from tui_desk.ui.screens.typeahead import Typeahead
 from tui_desk.ui.widgets.load_state import LoadState, Phase
 from tui_desk.ui.widgets.status_line import StatusLine
 from tui_desk.ui.widgets.steady_footer import SteadyFooter
+from tui_desk.ui.widgets.thread_view import KIND_LABEL, ThreadView, attachment_label, comment_parts
+from tui_desk.ui.widgets.ticket_header import ticket_header
 
+if TYPE_CHECKING:
+    from tui_desk.ui.flows.triage import TriageAction
 
-def attachment_label(item: Attachment) -> str:
-    """``name (12.3 KB)``, or just the name when the backend gives no size."""
-    return f"{item.name} ({size(item.size)})" if item.size else item.name
-
-
-KIND_LABEL = {
-    CommentKind.REPLY: "REPLY",
-    CommentKind.NOTE: "INTERNAL NOTE",
-    CommentKind.SYSTEM: "SYSTEM",
-}
-
-
-def comment_parts(c: Comment) -> list[Text]:
-    """One thread entry as literal text: header line (kind, author, time), body, attachments."""
-    head = Text(no_wrap=True, overflow="ellipsis")
-    head.append(f"[{KIND_LABEL[c.kind]}] " if c.kind is not CommentKind.REPLY else "", style="bold")
-    head.append(one_line(person(c.author, with_email=not c.author.is_agent), 80), style="bold")
-    if c.author.is_agent:
-        head.append(" (agent)")
-    head.append(f"  {long_time(c.created_at)}", style="dim")
-    parts: list[Text] = [head, safe_text(c.body or "(empty)")]
-    for item in c.attachments:
-        parts.append(safe_text(f"📎 {attachment_label(item)}", "italic", single_line=True))
-    return parts
-
-
-class _Entry:
-    """A Rich renderable: one blank line, then ``body`` behind a coloured bar, padded one cell each side."""
-
-    def __init__(self, body: RenderableType, bar: Style, fill: Style) -> None:
-        self.body, self.bar, self.fill = body, bar, fill
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
-        """The bar (a full block), a space, the body wrapped to the rest of the width, a space."""
-        inner = max(1, options.max_width - 3)
-        lines = console.render_lines(self.body, options.update(width=inner, height=None), style=self.fill, pad=True)
-        bar, pad, newline = Segment("█ ", self.bar), Segment(" ", self.fill), Segment.line()  # the bar's space: bg only
-        yield newline
-        for line in lines:
-            yield bar
-            yield from line
-            yield pad
-            yield newline
-
-
-class ThreadView(Widget):
-    """The whole thread in one widget (no widget per entry); internal notes carry a label, not only a colour."""
-
-    COMPONENT_CLASSES = {
-        "thread--reply",
-        "thread--reply-bar",
-        "thread--note",
-        "thread--note-bar",
-        "thread--system",
-        "thread--system-bar",
-    }
-
-    def __init__(self, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.ticket_id: str | None = None
-        self.comments: tuple[Comment, ...] | None = None  # None: not loaded yet
-
-    def show(self, ticket_id: str | None, comments: list[Comment] | None) -> None:
-        """Show ``comments`` (oldest first) of ``ticket_id``; None hides the thread until it is loaded."""
-        self.ticket_id = ticket_id
-        self.comments = None if comments is None else tuple(comments)
-        self.display = comments is not None
-        self.refresh(layout=True)
-
-    def render(self) -> RenderableType:
-        """Every entry, or "No replies yet."; all backend text is literal (``safe_text``)."""
-        if not self.comments:
-            return Text("No replies yet.", style="dim")
-        entries: list[RenderableType] = []
-        for c in self.comments:
-            fill = self.get_component_rich_style(f"thread--{c.kind.value}")
-            bar = self.get_component_rich_style(f"thread--{c.kind.value}-bar")
-            entries.append(_Entry(Group(*comment_parts(c)), bar, fill))
-        return Group(*entries)
-
+__all__ = [  # the thread's pieces moved to widgets/thread_view.py; importable from here as before
+    "INSTALLED_NAME",
+    "KIND_LABEL",
+    "ThreadView",
+    "TicketScreen",
+    "attachment_label",
+    "comment_parts",
+    "open_ticket_screen",
+    "prefetch",
+]
 
 TICKET_ACTS_NOW = frozenset({"back", "step", "refresh"})  # keys run at once while a ticket loads (nothing held)
 
@@ -307,8 +238,8 @@ class TicketScreen(Screen[None]):
         """Title, requester with the whole e-mail, the fields reflowed to the width, and a draft marker if any."""
         from tui_desk.ui.flows.compose import drafts_of
 
-        clock = getattr(self.app, "clock", None)
-        now = clock() if clock else datetime.now(UTC)
+        host = host_of(self.app)
+        now = host.clock() if host is not None else datetime.now(UTC)
         drafts = drafts_of(self.app, self.service).kinds_for(t.id)
         return ticket_header(t, now, drafts, width=self.app.size.width - 2)
 
@@ -357,13 +288,13 @@ class TicketScreen(Screen[None]):
 
         return updated
 
-    def action_triage(self, action: str) -> None:
+    def action_triage(self, action: TriageAction) -> None:
         """Set status, priority or assignee, or close this ticket."""
         if self.ticket is None:
             return
         from tui_desk.ui.flows.triage import start_triage
 
-        start_triage(self, self.service, [self.ticket], action, on_updated=self._changed_here())  # type: ignore[arg-type]
+        start_triage(self, self.service, [self.ticket], action, on_updated=self._changed_here())
 
     def action_close_next(self) -> None:
         """Close this ticket (same confirmation as ``c``) and, once the close is sent, open the next of the queue."""
@@ -394,7 +325,7 @@ class TicketScreen(Screen[None]):
         if requester is None or requester.id is None:
             self.app.notify("This ticket's requester cannot be looked up.", markup=False)
             return
-        self.app.show_user(requester.id)  # type: ignore[attr-defined]
+        self.post_message(ShowUser(requester.id))
 
     def action_open_assets(self) -> None:
         """Open the linked asset, or choose one when several are linked; the server is asked which (Jitbit lists
@@ -405,13 +336,13 @@ class TicketScreen(Screen[None]):
 
         def chosen(asset_id: str | None) -> None:
             if asset_id:
-                self.app.show_asset(asset_id)  # type: ignore[attr-defined]
+                self.post_message(ShowAsset(asset_id))
 
         async def look_up() -> None:
             try:
                 asset_ids = await service.ticket_assets(ticket.id)
             except DeskError as exc:
-                self.app.show_error(exc)  # type: ignore[attr-defined]
+                self.post_message(ShowError(exc))
                 return
             if self.ticket_id != ticket.id:  # the agent moved on with [ or ] meanwhile
                 return
@@ -473,7 +404,7 @@ class TicketScreen(Screen[None]):
 INSTALLED_NAME = "tui-desk-ticket"
 
 
-def _reusable(app: App[object], service: HelpdeskService) -> TicketScreen | None:
+def _reusable(app: App[Any], service: HelpdeskService) -> TicketScreen | None:
     """The app's installed ticket screen when it belongs to ``service`` and is off the stack; else None."""
     if not app.is_screen_installed(INSTALLED_NAME):
         return None
@@ -489,7 +420,7 @@ def _reusable(app: App[object], service: HelpdeskService) -> TicketScreen | None
 
 
 def open_ticket_screen(
-    app: App[object],
+    app: App[Any],
     service: HelpdeskService,
     ticket_id: str,
     queue_ids: list[str] | None = None,
@@ -518,19 +449,3 @@ def prefetch(service: HelpdeskService, ticket_id: str) -> None:
         return
     task = asyncio.ensure_future(service.ticket_detail(ticket_id))
     task.add_done_callback(lambda done: done.cancelled() or done.exception())  # errors are reported by the reader
-
-
-def warm_ticket_screen(app: App[object], service: HelpdeskService) -> None:
-    """Build and style the installed ticket screen off the stack, so even the first open only swaps content.
-
-    Textual has no public call to mount a screen without showing it: this uses ``App._load_screen_css`` and
-    ``App._register`` (what ``push_screen`` does first) and does nothing when they are not there.
-    """
-    load_css = getattr(app, "_load_screen_css", None)
-    register = getattr(app, "_register", None)
-    if app.is_screen_installed(INSTALLED_NAME) or load_css is None or register is None:
-        return
-    screen = TicketScreen(service, "")
-    app.install_screen(screen, INSTALLED_NAME)
-    load_css(screen)
-    register(app, screen)

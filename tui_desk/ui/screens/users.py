@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from rich.text import Text
 from textual import on, work
@@ -18,6 +18,7 @@ from tui_desk.errors import DeskError
 from tui_desk.models import User
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.lookup import UserPhoneSearch
+from tui_desk.ui.messages import OpenTicket, ShowAsset, ShowError, host_of
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.widgets.load_state import LoadState
 from tui_desk.ui.widgets.paged_table import PagedTable
@@ -26,9 +27,6 @@ from tui_desk.ui.widgets.record_table import RecordTable, move_cursor
 from tui_desk.ui.widgets.search_box import SearchBox
 from tui_desk.ui.widgets.status_line import StatusLine
 from tui_desk.ui.widgets.user_detail import UserDetail
-
-if TYPE_CHECKING:
-    from tui_desk.ui.app import DeskApp
 
 DEBOUNCE = 0.25  # seconds of quiet typing before the server is asked
 
@@ -64,11 +62,6 @@ class UserScreen(Screen[None]):
         self._busy: set[str] = set()
 
     @property
-    def desk(self) -> DeskApp:
-        """The app, for its navigation and error display."""
-        return cast("DeskApp", self.app)
-
-    @property
     def table(self) -> PagedTable[User]:
         """The search results."""
         return cast("PagedTable[User]", self.query_one("#users-results", PagedTable))
@@ -101,8 +94,8 @@ class UserScreen(Screen[None]):
             self.start_browsing()
 
     def _now(self) -> datetime:
-        clock = getattr(self.app, "clock", None)
-        return clock() if clock else datetime.now(UTC)
+        host = host_of(self.app)
+        return host.clock() if host is not None else datetime.now(UTC)
 
     def _mode(self) -> str | None:
         return self.query_one(ContentSwitcher).current
@@ -189,7 +182,7 @@ class UserScreen(Screen[None]):
 
     @on(PagedTable.Failed, "#users-results")
     def _results_failed(self, event: PagedTable.Failed) -> None:
-        self.desk.show_error(event.error)
+        self.post_message(ShowError(event.error))
         self._update_title()
 
     @on(DataTable.RowHighlighted, "#users-results")
@@ -256,7 +249,7 @@ class UserScreen(Screen[None]):
             if isinstance(result, BaseException) and not isinstance(result, DeskError):
                 raise result
         if isinstance(user, DeskError):
-            self.desk.show_error(user)
+            self.post_message(ShowError(user))
             if self.user is not None and self.user.id == user_id:  # a refresh failed: the card read before stays
                 detail.state.failed(user, what="The user could not be refreshed")
             else:
@@ -267,7 +260,7 @@ class UserScreen(Screen[None]):
         self.user = user
         detail.show_user(user)
         if isinstance(tickets, DeskError):
-            self.desk.show_error(tickets)
+            self.post_message(ShowError(tickets))
             detail.show_tickets(tickets, self._now())
         elif not isinstance(tickets, BaseException):
             detail.show_tickets(list(tickets.items), self._now(), more=tickets.has_next)
@@ -276,7 +269,7 @@ class UserScreen(Screen[None]):
         elif not self.service.capabilities.user_assets:
             detail.show_assets(None, f"{self.service.backend_title}'s API cannot list a person's assets")
         elif isinstance(assets, DeskError):
-            self.desk.show_error(assets)
+            self.post_message(ShowError(assets))
             detail.show_assets(assets)
         elif not isinstance(assets, BaseException):
             detail.show_assets(assets)
@@ -288,10 +281,10 @@ class UserScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#user-assets")
     def _asset_chosen(self, event: DataTable.RowSelected) -> None:
-        self.desk.show_asset(str(event.row_key.value))
+        self.post_message(ShowAsset(str(event.row_key.value)))
 
     def _open_ticket(self, ticket_id: str) -> None:
-        self.desk.open_ticket(ticket_id, self.query_one("#user-tickets", RecordTable).keys())
+        self.post_message(OpenTicket(ticket_id, self.query_one("#user-tickets", RecordTable).keys()))
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -304,7 +297,7 @@ class UserScreen(Screen[None]):
         elif isinstance(self.focused, RecordTable):
             key = self.focused.current_key()
             if key is not None and self.focused.id == "user-assets":
-                self.desk.show_asset(key)
+                self.post_message(ShowAsset(key))
             elif key is not None:
                 self._open_ticket(key)
 

@@ -71,7 +71,7 @@ class LoadState(Static):
         """The error shown, or None when the last attempt did not fail."""
         return self.text if self.phase is Phase.FAILED else None
 
-    def loading(self, what: str) -> None:
+    def loading(self, what: str) -> None:  # type: ignore[override]  # replaces Widget.loading, unused here
         """Say what is being loaded (e.g. "Loading users…")."""
         self._set(Phase.LOADING, what)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from rich.text import Text
 from textual import work
@@ -27,25 +27,25 @@ class PagedTable(RecordTable, Generic[T]):
     class Changed(Message):
         """Rows or the loading state changed: the screen updates its position and busy state."""
 
-        def __init__(self, table: PagedTable[object]) -> None:
+        def __init__(self, table: PagedTable[Any]) -> None:
             super().__init__()
             self.table = table
 
         @property
-        def control(self) -> PagedTable[object]:
+        def control(self) -> PagedTable[Any]:
             """The table that changed."""
             return self.table
 
     class Failed(Message):
         """A page could not be loaded."""
 
-        def __init__(self, table: PagedTable[object], error: DeskError) -> None:
+        def __init__(self, table: PagedTable[Any], error: DeskError) -> None:
             super().__init__()
             self.table = table
             self.error = error
 
         @property
-        def control(self) -> PagedTable[object]:
+        def control(self) -> PagedTable[Any]:
             """The table that failed to load."""
             return self.table
 

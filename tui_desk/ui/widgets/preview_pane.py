@@ -15,8 +15,8 @@ from tui_desk.errors import DeskError, FeatureUnavailable
 from tui_desk.models import Comment, CommentKind, TicketSummary
 from tui_desk.ui.format import person
 from tui_desk.ui.safe import clean, one_line
-from tui_desk.ui.widgets.ticket_header import span, ticket_header
 from tui_desk.ui.widgets.load_state import LoadState
+from tui_desk.ui.widgets.ticket_header import span, ticket_header
 
 MIN_TERMINAL = 120  # columns below which the pane is hidden
 BESIDE_TERMINAL = 160  # from this width the pane sits beside the table; below it, under the table (Subject keeps room)

@@ -10,7 +10,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.widgets._footer import FooterKey  # private module: tests/unit/test_textual_private_apis.py
 
 # Most-used first (by the part of the binding id after the dot); keys not named here follow in their own order.
 FOOTER_ORDER = (
@@ -114,7 +114,7 @@ class SteadyFooter(Footer):
 
     def compose(self) -> ComposeResult:
         """The keys that fit, most-used first, then `? Help`; the palette key on the right when there is room."""
-        if not self._bindings_ready:
+        if not self._bindings_ready:  # private Footer state: tests/unit/test_textual_private_apis.py
             self._shown = None
             return
         shown, help_key, palette = self._plan(self.screen)

@@ -106,7 +106,8 @@ class UserDetail(Vertical):
     def show_assets(self, assets: list[Asset] | DeskError | None, note: str | None = None) -> None:
         """Fill the assets, or say why there are none (``note``, or the error that stopped them)."""
         if isinstance(assets, DeskError):
-            assets, note = None, failure_text(assets, what="could not be read")
+            note = failure_text(assets, what="could not be read")
+            assets = None
         table = self.query_one("#user-assets", RecordTable)
         table.clear_records()
         for asset in assets or []:
