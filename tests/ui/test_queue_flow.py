@@ -64,8 +64,9 @@ async def test_refresh_interval_refetches_and_keeps_the_cursor(tmp_path) -> None
 
     sim = simulator_class("helpdeskpro")(fresh_dataset())
     with SimServer(sim) as server:
-        profile = demo_profile("helpdeskpro", server.base_url).model_copy(update={"refresh_interval": 5})
+        profile = demo_profile("helpdeskpro", server.base_url).model_copy(update={"refresh_interval": 0.5})
         app = DeskApp.for_profile("hdp", profile)
+        app.refresh_floor = 0.5  # injected: the product's floor is 5 s
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
             queue = app.screen
@@ -74,7 +75,7 @@ async def test_refresh_interval_refetches_and_keeps_the_cursor(tmp_path) -> None
             record = sim.dataset.tickets[int(sim.dataset.ticket_list()[-1].id)]
             record.subject = "Changed on the server"
             before = sim.request_count
-            await wait_for(pilot, lambda: sim.request_count > before, timeout=8)
+            await wait_for(pilot, lambda: sim.request_count > before, timeout=4)
             await wait_for(pilot, lambda: queue.rows and queue._restore_id is None)
             assert queue.highlighted().id == chosen
 

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 
-from tui_desk.config.profile import Profile
+from tui_desk.config.profile import REFRESH_FLOOR, Profile
 from tui_desk.errors import DeskError
 from tui_desk.models import REFUSED_TEXT, Identity, Limitation, LinkEvent, LinkState, Ticket
 from tui_desk.services.helpdesk import HelpdeskService
@@ -75,6 +75,7 @@ class DeskApp(AgentsApp):
         self.agent_name = ""
         self.link = LinkEvent(LinkState.ONLINE)
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.refresh_floor = REFRESH_FLOOR  # queue refresh and news checks never run more often (tests inject less)
         self.drafts = DraftStore()
         self._listened: list[HelpdeskService] = []  # services whose limitations the app hears of
         self._untold: list[Limitation] = []  # limitations found in the last moment, told together

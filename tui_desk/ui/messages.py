@@ -57,6 +57,7 @@ class DeskHost(Protocol):
     service: HelpdeskService | None
     drafts: DraftStore
     clock: Callable[[], datetime]
+    refresh_floor: float  # the shortest refresh_interval honoured (REFRESH_FLOOR; tests inject a shorter one)
 
     def fill_status(self, line: StatusLine) -> None:
         """Write the connection state and confirmations into the status line."""

@@ -55,7 +55,9 @@ def watch_arrivals(app: App[Any], service: HelpdeskService) -> Notifier | None:
         return None
     notifier = Notifier(app, service, profile.notify)
     _watching[app] = notifier
-    notifier.start(max(REFRESH_FLOOR, profile.refresh_interval))
+    host = host_of(app)
+    floor = host.refresh_floor if host is not None else REFRESH_FLOOR
+    notifier.start(max(floor, profile.refresh_interval))
     return notifier
 
 

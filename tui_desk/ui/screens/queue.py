@@ -108,7 +108,8 @@ class QueueScreen(QueueMarks):
         self.reload()
         interval = self.service.backend.profile.refresh_interval
         if interval > 0:
-            self.set_interval(max(REFRESH_FLOOR, interval), self._periodic_refresh)
+            floor = self._host.refresh_floor if self._host is not None else REFRESH_FLOOR
+            self.set_interval(max(floor, interval), self._periodic_refresh)
 
     def _periodic_refresh(self) -> None:
         """Refetch the queue in the background, keeping the cursor on the same ticket."""
