@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from tests.conftest import Desk
+from tests.waits import QUIET
 from tui_desk.errors import AuthError, NotFound, ProtocolError, Throttled, Unavailable, UnknownOutcome, Unsupported
 from tui_desk.http import RetryPolicy
 from tui_desk.models import CommentKind, NewTicket, TicketChange, TicketQuery
@@ -283,7 +284,7 @@ async def test_throttling_retries_are_bounded(desk: Desk) -> None:
     before = len(desk.sim.log)
     with pytest.raises(Throttled):
         await desk.service.ticket_page(TicketQuery(state="open"), 1)
-    await asyncio.sleep(0.3)  # longer than any wait between tries: a request still retrying would be counted
+    await asyncio.sleep(QUIET)  # longer than any wait between tries: a request still retrying would be counted
     tries = Counter(path for _, path in desk.sim.log[before:])
     if desk.flavour == "jitbit":  # a hint-less 429 is a minute's pause: never retried, and nothing follows it
         assert sum(tries.values()) == 1, tries

@@ -19,6 +19,7 @@ import pytest
 from pydantic import SecretStr
 
 from tests.conftest import TEST_POLICY, fresh_dataset
+from tests.waits import QUIET
 from tui_desk.cli import run_check, run_config
 from tui_desk.config import Profile, load_profile
 from tui_desk.config.secrets import resolve_secrets
@@ -71,11 +72,11 @@ async def test_a_wrong_jitbit_password_is_sent_once_for_start_r_and_auto_refresh
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_until(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.failure is not None)
             queue = app.screen
-            await pilot.pause(0.3)
+            await pilot.pause(QUIET)  # bounded waits, not awaits: nothing may be sent after the refusal
             await pilot.press("R")
-            await pilot.pause(0.3)
+            await pilot.pause(QUIET)
             queue._periodic_refresh()  # the auto-refresh timer's tick
-            await pilot.pause(0.3)
+            await pilot.pause(QUIET)
             assert len(sim.log) == 1, sim.log  # one request carried the wrong password, nothing after it
             if early_start:
                 assert sim.log == [("POST", "/api/Authorization")]  # the first page waited for the sign-in

@@ -9,6 +9,7 @@ from tests.conftest import FLAVOURS
 from tests.hostile.conftest import hostile_ticket_ids
 from tests.hostile.strings import CASE_BY_NAME, FORBIDDEN, assert_neutral
 from tests.ui.conftest import wait_for
+from tests.waits import QUIET
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import ThreadView, TicketScreen, comment_parts
 from tui_desk.ui.widgets.ticket_table import TicketTable
@@ -37,7 +38,7 @@ async def test_queue_cells_hold_no_raw_controls_and_markup_is_inert(hostile_app,
         # Click where the "[@click=app.quit]x" text is drawn, then open it with enter: nothing quits.
         region = queue.query_one(TicketTable).region
         await pilot.click(offset=(region.x + 12, region.y + 1 + row - queue.query_one(TicketTable).scroll_y))
-        await pilot.pause(0.2)
+        await pilot.pause(QUIET)  # a bounded wait, not an await: the app must not quit
         assert app.is_running and app.return_code is None
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen) and app.screen.ticket is not None)
@@ -49,7 +50,7 @@ async def test_queue_cells_hold_no_raw_controls_and_markup_is_inert(hostile_app,
         await pilot.click(body, offset=(2, 0))
         thread = ticket_screen.query_one(ThreadView)
         await pilot.click(thread, offset=(3, thread.size.height - 2))  # in the last entry
-        await pilot.pause(0.2)
+        await pilot.pause(QUIET)  # a bounded wait, not an await: the app must not quit
         assert app.is_running and app.return_code is None
         assert isinstance(app.screen, TicketScreen)
 

@@ -13,6 +13,7 @@ import pytest
 from textual.widgets._toast import Toast
 
 from tests.conftest import FLAVOURS, fresh_dataset
+from tests.waits import until
 from tui_desk import terminal_out
 from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import SimServer, Simulator
@@ -177,7 +178,7 @@ async def test_every_toast_is_sanitised_whoever_sends_it() -> None:
             app.notify(f"Not found: {HOSTILE_ERROR}", title=f"Title {HOSTILE_ERROR}", markup=False)
             app.screen.notify(f"[@click=app.quit]x[/] {HOSTILE_ERROR}")  # a widget's notify, markup asked for
             app.action_help_quit()  # Textual's own toast: "Press [b]q[/b] to quit the app"
-            await pilot.pause(0.3)
+            await until(lambda: len(app.screen.query(Toast)) >= 3)
             shown = [toast.render().plain for toast in app.screen.query(Toast)]
     assert len(shown) >= 3, shown
     for text in shown:

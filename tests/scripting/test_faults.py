@@ -14,6 +14,8 @@ import pytest
 from tests.scripting.conftest import FLAVOURS, Sim, assert_failed_cleanly, base_env, run_all, simulate
 from tui_desk.services.connect import DEMO_CREDENTIALS
 
+STILL_WAITING = 1.0  # seconds a waiting command must outlive: a bounded wait, nothing marks that it did not give up
+
 REPLY_ROUTE = {
     "jitbit": "POST /Comment",
     "happyfox": "POST /ticket/{tid}/staff_update/",
@@ -109,7 +111,7 @@ def assert_waits_without_failing(sim: Sim, line: str, within: float = 20.0) -> N
             if ready:
                 seen += proc.stderr.readline()
         assert line in seen, seen
-        time.sleep(1.0)
+        time.sleep(STILL_WAITING)
         assert proc.poll() is None, "gave up instead of waiting"
     finally:
         proc.kill()

@@ -46,6 +46,15 @@ async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 10.0) 
         await pilot.pause(0.05)
 
 
+def palette_settled(app) -> bool:
+    """The open command palette has gathered every command for what was typed, and shows some."""
+    from textual.command import CommandList
+
+    palette = app.screen
+    gathering = any(w.node is palette and not w.is_finished for w in app.workers)
+    return not gathering and palette.has_class("-ready") and palette.query_one(CommandList).option_count > 0
+
+
 def steady(app) -> None:
     """No blinking cursors, so a snapshot does not depend on timing."""
     from textual.widgets import Input, TextArea

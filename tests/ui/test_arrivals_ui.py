@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import fresh_dataset
 from tests.ui.conftest import queue_loaded, wait_for
+from tests.waits import QUIET
 from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import HOSTILE_ARRIVAL_SUBJECT, SimServer
 from tui_desk.simulators.dataset import REFERENCE_NOW, add_assigned_ticket
@@ -136,7 +137,7 @@ async def test_several_arrivals_make_one_line_one_bell_one_osc9(news_app) -> Non
             _assign(app, f"{SUBJECT} {n}")
         notifier.check()
         await wait_for(pilot, lambda: terminal.bells > 0)
-        await pilot.pause(0.3)
+        await pilot.pause(QUIET)  # a bounded wait, not an await: no second bell or OSC 9 may follow
         assert terminal.bells == 1 and len(terminal.osc9()) == 1
         new = _messages(app)[before:]
         assert len(new) == 1 and new[0].startswith("Updates on your tickets: 3 (3 newly assigned")
@@ -150,7 +151,7 @@ async def test_an_empty_notify_list_gives_the_line_only(news_app) -> None:  # ty
         _assign(app)
         notifier.check()
         await wait_for(pilot, lambda: any(m.startswith("New ticket assigned") for m in _messages(app)))
-        await pilot.pause(0.2)
+        await pilot.pause(QUIET)  # a bounded wait, not an await: no bell or OSC 9 may follow
         assert terminal.bells == 0 and terminal.osc9() == []
 
 
@@ -159,7 +160,7 @@ async def test_no_refresh_interval_no_watching(news_app) -> None:  # type: ignor
     async with app.run_test(size=(120, 40)) as pilot:
         await queue_loaded(pilot)
         await wait_for(pilot, lambda: app.agent_name != "")
-        await pilot.pause(0.3)
+        await pilot.pause(QUIET)  # a bounded wait, not an await: nothing starts watching
         assert watching(app) is None
 
 
@@ -222,7 +223,7 @@ async def test_assigning_a_ticket_to_myself_in_the_app_is_not_news(news_app) -> 
         await service.update(str(other.id), TicketChange(assignee_id=me))  # as triage does, through the app's service
         notifier.check()
         await wait_for(pilot, lambda: not notifier._checking)
-        await pilot.pause(0.3)
+        await pilot.pause(QUIET)  # a bounded wait, not an await: no bell may follow
         assert terminal.bells == 0
         assert not any(m.startswith("New ticket assigned") for m in _messages(app))
         _assign(app)  # someone else's assignment afterwards is news

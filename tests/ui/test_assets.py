@@ -6,6 +6,7 @@ import pytest
 from textual.widgets import OptionList, Static
 
 from tests.ui.conftest import wait_for
+from tests.waits import QUIET
 from tui_desk.ui.screens.assets import AssetScreen
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
@@ -158,7 +159,7 @@ async def test_helpdeskpro_says_it_has_no_assets(make_app) -> None:
         await pilot.press("2")
         await wait_for(pilot, lambda: isinstance(app.screen, AssetScreen))
         await pilot.press("slash", "t", "enter")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: any(w.display for w in app.screen.query("#assets-unsupported")))
         message = str(app.screen.query_one("#assets-unsupported", Static).render())
         assert message.startswith("HelpDesk Pro has no asset API; ")
         assert app.screen.query_one("#assets-unsupported").display
@@ -217,6 +218,6 @@ async def test_jitbit_assets_switched_off_say_so_and_stay(make_app, status: int)
         await wait_for(pilot, lambda: isinstance(app.screen, AssetScreen) and app.screen.failure is not None)
         line = app.screen.query_one("#assets-state", Static)
         assert line.display and "switched off" in str(line.render())
-        await pilot.pause(0.3)
+        await pilot.pause(QUIET)  # a bounded wait, not an await: the failure stays, nothing marks that
         assert app.screen.failure is not None  # it stays, it does not fall back to "loading…"
         assert "loading" not in str(app.screen.query_one("#assets-position", Static).render())

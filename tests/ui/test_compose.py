@@ -11,6 +11,7 @@ from textual.widgets import TextArea
 
 from tests.conftest import FLAVOURS, TEST_POLICY, fresh_dataset
 from tests.ui.conftest import wait_for
+from tests.waits import QUIET, QUIET_LONG
 from tui_desk.models import CommentKind
 from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import SimResponse, SimServer
@@ -24,6 +25,7 @@ from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 
 TEXT = "Thanks for the report. We reset the share permissions; please try again."
+LOST_ANSWER = 1.2  # seconds the simulator holds the first post's answer: the client gives up after 0.5 s
 
 
 def notes_of(app: DeskApp) -> list[str]:
@@ -176,7 +178,7 @@ async def test_a_failed_send_keeps_the_editor_and_the_draft(make_app, flavour: s
         # A 500 to a write may have been stored: never "Not sent", and nothing is resent by itself.
         assert "Outcome unknown — it may still arrive." in message and "draft is kept" in message
         assert "Not sent" not in message
-        assert any("HTTP 500" in m for m in notes_of(app))
+        await wait_for(pilot, lambda: any("HTTP 500" in m for m in notes_of(app)))  # ShowError goes via the app
         assert dialog.text == TEXT
         assert not dialog.text_area.read_only
         assert len(comments(app, tid)) == before
@@ -199,7 +201,7 @@ async def test_double_send_posts_once(make_app, keys: tuple[str, ...]) -> None:
         await write(pilot, dialog, TEXT)
         await pilot.press(*keys)
         await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen))
-        await pilot.pause(0.5)
+        await pilot.pause(QUIET_LONG)  # a bounded wait, not an await: no second post may arrive
         records = comments(app, tid)
         assert len(records) == before + 1
         assert records[-1].body.count("reset the share") == 1  # no stray "y" typed into the message
@@ -277,7 +279,7 @@ def unknown_outcome_app(flavour: str, apply_write: bool) -> tuple[DeskApp, SimSe
             posts.append(1)
             if len(posts) == 1:
                 response = original(request) if apply_write else SimResponse.json({"error": "lost"}, 500)
-                time.sleep(1.2)  # the client gave up after 0.5 s
+                time.sleep(LOST_ANSWER)  # the client gave up after 0.5 s
                 return response
         return original(request)
 
@@ -320,7 +322,7 @@ async def test_unknown_outcome_that_did_not_post_keeps_the_draft() -> None:
             await write(pilot, dialog, TEXT)
             await pilot.press("ctrl+s", "y")
             await wait_for(pilot, lambda: app.screen is dialog and not dialog.sending, timeout=15)
-            await pilot.pause(1.5)
+            await pilot.pause(LOST_ANSWER + QUIET)  # a bounded wait, not an await: nothing is resent
             assert len(posts) == 1
             assert len(comments(app, tid)) == before
             message = str(dialog.query_one("#compose-message").render())
@@ -399,7 +401,7 @@ async def test_saved_draft_is_offered_and_restored_after_a_restart() -> None:
         other = app_for(server, "another-profile")
         async with other.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: isinstance(other.screen, QueueScreen) and other.screen.rows)
-            await pilot.pause(0.3)
+            await pilot.pause(QUIET)  # a bounded wait, not an await: no notice of another profile's draft
             assert not any("Unsent" in m for m in notes_of(other))  # drafts belong to their profile
         second = app_for(server, "work")
         async with second.run_test(size=(80, 24)) as pilot:

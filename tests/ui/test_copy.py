@@ -11,7 +11,7 @@ from textual.command import CommandList, CommandPalette
 
 from tests.conftest import FLAVOURS
 from tests.hostile import conftest as hostile
-from tests.ui.conftest import queue_loaded, wait_for
+from tests.ui.conftest import palette_settled, queue_loaded, wait_for
 from tui_desk.models import TicketSummary
 from tui_desk.simulators.hostile import HOSTILE, PWNED_B64
 from tui_desk.ui.app import DeskApp
@@ -309,7 +309,7 @@ async def palette(pilot, text: str) -> list[str]:
     await pilot.press(*text)
     command_list = app.screen.query_one(CommandList)
     await wait_for(pilot, lambda: command_list.option_count > 0 and app.screen.has_class("-ready"))
-    await pilot.pause(0.3)
+    await wait_for(pilot, lambda: palette_settled(app))
     return [str(command_list.get_option_at_index(i).prompt) for i in range(command_list.option_count)]
 
 

@@ -6,6 +6,7 @@ import os
 import stat
 from pathlib import Path
 
+from tests.waits import until
 from tui_desk.ui.app import DeskApp
 
 
@@ -17,9 +18,9 @@ async def test_unexpected_error_is_reported_without_locals(capfd) -> None:
         raise RuntimeError(f"boom {len(password)}")
 
     try:
-        async with app.run_test(size=(80, 24)) as pilot:
+        async with app.run_test(size=(80, 24)):
             app.call_later(explode)
-            await pilot.pause(0.2)
+            await until(lambda: not app.is_running)
     except RuntimeError:
         pass
     out, err = capfd.readouterr()

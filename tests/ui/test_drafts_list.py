@@ -10,7 +10,7 @@ from rich.console import Console
 from textual.command import CommandList, CommandPalette
 from textual.widgets import OptionList, Static
 
-from tests.ui.conftest import steady, wait_for
+from tests.ui.conftest import palette_settled, steady, wait_for
 from tui_desk.models import CommentKind, TicketSummary
 from tui_desk.simulators.dataset import REFERENCE_NOW
 from tui_desk.ui.app import DeskApp
@@ -150,7 +150,7 @@ async def test_the_palette_offers_drafts(make_app) -> None:
         await pilot.press(*"drafts")
         commands = app.screen.query_one(CommandList)
         await wait_for(pilot, lambda: commands.option_count > 0 and app.screen.has_class("-ready"))
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: palette_settled(app))
         assert str(commands.get_option_at_index(0).prompt).startswith("Drafts")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DraftsDialog))

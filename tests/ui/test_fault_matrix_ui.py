@@ -8,6 +8,7 @@ import pytest
 from tests.conftest import TEST_POLICY
 from tests.ui.conftest import wait_for
 from tests.ui.test_load_state import queue_position
+from tests.waits import QUIET_LONG
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 from tui_desk.ui.widgets.load_state import LoadState, Phase
@@ -48,7 +49,7 @@ async def test_the_queue_ends_in_rows_or_an_error_that_stays(make_app, flavour: 
         await pilot.press("x")  # another view: its first page goes to the failing route
         state = queue.query_one("#queue-state", LoadState)
         await wait_for(pilot, lambda: settled(state) and not queue.query_one("StatusLine").busy, 30)
-        await pilot.pause(0.5)
+        await pilot.pause(QUIET_LONG)  # a bounded wait, not an await: the end state stays
         rows = [t for t in queue.rows if t is not None]
         if rows:
             assert state.phase is not Phase.FAILED
@@ -84,7 +85,7 @@ async def test_the_ticket_screen_ends_in_a_ticket_or_an_error_that_stays(make_ap
             lambda: settled(ticket_state) and (thread.comments is not None or settled(thread_state)),
             30,
         )
-        await pilot.pause(0.5)
+        await pilot.pause(QUIET_LONG)  # a bounded wait, not an await: the end state stays
         if flavour == "happyfox":  # the thread is part of the ticket's own answer: one route, one outcome
             assert screen.ticket is not None or ticket_state.phase is Phase.FAILED
         else:  # a failed thread never hides the ticket that loaded

@@ -28,6 +28,13 @@ def footer_keys(app, width: int) -> list[str]:
     return shown
 
 
+def footer_laid_out(app, width: int) -> bool:
+    """The footer at ``width`` columns has laid out its keys, all inside the terminal, `? Help` last."""
+    keys = list(app.screen.query(Footer).first().query(FooterKey)) if app.screen.query(Footer) else []
+    inside = all(k.region.width > 0 and k.region.right <= width for k in keys)
+    return app.size.width == width and bool(keys) and inside and str(keys[-1].render()).strip() == "? Help"
+
+
 async def open_ticket(pilot) -> TicketScreen:
     app = pilot.app
     await queue_loaded(pilot)
@@ -43,7 +50,7 @@ async def test_queue_footer_at_80_columns_shows_the_triage_keys_and_help(make_ap
     app = make_app(flavour)
     async with app.run_test(size=(80, 24)) as pilot:
         await queue_loaded(pilot)
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: footer_laid_out(app, 80))
         shown = footer_keys(app, 80)
         wanted = ["s Status", "p Priority", "a Assign", "c Close", "r Reply", "n Note", "/ Search", "f Filter"]
         assert shown[: len(wanted)] == wanted
@@ -68,7 +75,7 @@ async def test_wider_terminals_show_more_keys_and_resizing_refits(make_app) -> N
         wide = footer_keys(app, 120)
         assert {"u Requester", "A Linked assets", "? Help"} <= set(wide)
         await pilot.resize_terminal(80, 24)
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: footer_laid_out(app, 80))
         narrow = footer_keys(app, 80)
         assert "u Requester" not in narrow and narrow[-1] == "? Help"
 
@@ -87,7 +94,10 @@ async def test_a_sent_reply_stays_visible_at_80x24_its_confirmation_on_the_statu
         await pilot.press("y")
         await wait_for(pilot, lambda: app.screen is screen)
         await wait_for(pilot, lambda: any(REPLY in c.body for c in screen.query_one(ThreadView).comments or ()))
-        await pilot.pause(0.3)
+        await wait_for(
+            pilot,
+            lambda: "sent" in screen.query_one(StatusLine).message.casefold() and bool(app.screen.query(Toast)),
+        )  # the confirmation on the status line, and its toast mounted (hidden at this size)
         assert "sent" in screen.query_one(StatusLine).message.casefold()
         scroll = screen.query_one("#ticket-scroll")
         bottom = scroll.region.bottom
@@ -102,14 +112,19 @@ async def test_warnings_still_toast_at_80x24_and_confirmations_toast_on_large_te
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await queue_loaded(pilot)
         app.notify("Saved for later.", markup=False)
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: any(t.display and "later" in str(t.render()) for t in app.screen.query(Toast)))
         assert [t for t in app.screen.query(Toast) if t.display and "later" in str(t.render())]
         assert app.screen.query_one(StatusLine).message == ""
         await pilot.resize_terminal(80, 24)
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: app.size == (80, 24))
         app.clear_notifications()
         app.notify("Careful: that failed.", severity="warning", markup=False)
-        await pilot.pause(0.3)
+        await wait_for(
+            pilot,
+            lambda: any(
+                t.display and t.region.height > 0 and "Careful" in str(t.render()) for t in app.screen.query(Toast)
+            ),
+        )
         shown = [t for t in app.screen.query(Toast) if "Careful" in str(t.render())]
         assert shown and shown[0].display and shown[0].region.height > 0
 

@@ -9,6 +9,7 @@ from textual.widgets import Input
 
 from tests.conftest import fresh_dataset
 from tests.ui.conftest import queue_loaded, steady, wait_for
+from tests.waits import QUIET
 from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import SimServer
 from tui_desk.simulators.dataset import REFERENCE_NOW
@@ -72,7 +73,7 @@ async def test_question_mark_escape_and_q_close_it_without_quitting(make_app, ke
         await open_help(pilot)
         await pilot.press(key)
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
-        await pilot.pause(0.2)
+        await pilot.pause(QUIET)  # a bounded wait, not an await: the app must not quit
         assert app.is_running
         assert isinstance(app.screen, QueueScreen)
 

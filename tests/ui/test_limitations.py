@@ -6,7 +6,8 @@ from textual.command import CommandPalette
 from textual.widgets import Static
 
 from tests.conftest import fresh_dataset
-from tests.ui.conftest import wait_for
+from tests.ui.conftest import palette_settled, wait_for
+from tests.waits import QUIET, QUIET_LONG
 from tui_desk.services.connect import demo_profile, open_service, simulator_class
 from tui_desk.simulators.core import SimServer
 from tui_desk.ui.app import DeskApp
@@ -47,7 +48,7 @@ async def test_a_missing_statuses_route_shows_on_the_status_line_and_in_the_pale
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
         await wait_for(pilot, lambda: "limited: statuses" in status_text(app))
         await wait_for(pilot, lambda: any("statuses" in w.lower() for w in warnings(app)))
-        await pilot.pause(0.3)
+        await pilot.pause(QUIET)  # a bounded wait, not an await: no event marks a second toast not coming
         assert sum("statuses" in w.lower() for w in warnings(app)) == 1  # said once
 
 
@@ -58,7 +59,7 @@ async def test_limitations_found_together_share_one_short_toast(make_app) -> Non
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.rows)
         await wait_for(pilot, lambda: "limited: statuses, priorities" in status_text(app))
         await wait_for(pilot, lambda: bool(warnings(app)))
-        await pilot.pause(0.5)
+        await pilot.pause(QUIET_LONG)  # a bounded wait, not an await: no event marks a second toast not coming
         told = [w for w in warnings(app) if "lacks" in w or "no " in w]
         assert len(told) == 1, told  # one toast for what start-up found, not one per feature
         assert "statuses" in told[0] and "priorities" in told[0] and len(told[0]) < 200
@@ -69,7 +70,7 @@ async def test_limitations_found_together_share_one_short_toast(make_app) -> Non
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: CommandPalette.is_open(app))
         await pilot.press(*"Server limitations")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: palette_settled(app))
         await pilot.press("enter")
         text = " ".join(await listed(app, pilot))
         assert "statuses" in text and "GET" in text and "404" in text
@@ -90,13 +91,13 @@ async def test_a_limitation_found_in_a_worker_is_told_once_sanitised_and_stays(m
         app.run_worker(adapter_finds_it())
         await wait_for(pilot, lambda: "limited: sort" in status_text(app))
         await wait_for(pilot, lambda: any("ignores" in w for w in warnings(app)))
-        await pilot.pause(0.3)
+        await pilot.pause(QUIET)  # a bounded wait, not an await: no event marks a second toast not coming
         told = [w for w in warnings(app) if "ignores" in w]
         assert len(told) == 1
         assert "[bold]sort[/bold]" in told[0] and "\x1b" not in told[0]  # literal, no terminal sequences
         toast = next(n for n in app._notifications if "ignores" in str(n.message))
         assert toast.timeout == 12 and toast.markup is False
-        await pilot.pause(0.5)
+        await pilot.pause(QUIET_LONG)  # a bounded wait, not an await: the segment stays, nothing marks that
         assert "limited: sort" in status_text(app)
         app.action_limitations()
         shown = await listed(app, pilot)

@@ -14,6 +14,7 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 
 from tests.conftest import FLAVOURS, TEST_POLICY, fresh_dataset
 from tests.ui.conftest import wait_for
+from tests.waits import QUIET, QUIET_LONG
 from tui_desk.errors import FeatureUnavailable, Unavailable
 from tui_desk.services.connect import demo_profile, open_service, simulator_class
 from tui_desk.simulators.core import SimServer
@@ -105,7 +106,7 @@ async def test_helpdeskpro_without_statuses_shows_rows_or_an_error_never_loading
             timeout=5.0,
         )
         queue = app.screen
-        await pilot.pause(max(0.0, 5.0 - (time.monotonic() - started)))
+        await pilot.pause(max(0.0, 5.0 - (time.monotonic() - started)))  # the window measured: never back to loading
         assert "loading" not in queue_position(queue)
         assert queue.rows, f"the Open view shows no rows: {queue.failure}"
         assert queue.load_state.phase is Phase.READY
@@ -182,7 +183,7 @@ async def test_a_view_this_server_cannot_list_says_why_and_how_to_switch_without
             assert "press v to pick another view (A: all)" in text and "press R" not in text
             assert queue_position(queue).strip() == "not loaded"
             served = sim.request_count
-            await pilot.pause(2.5)
+            await pilot.pause(2.5)  # a bounded wait over the retry window, not an await: nothing is sent
             assert sim.request_count == served  # no retry loop
             await pilot.press("v")
             await wait_for(pilot, lambda: isinstance(app.screen, ViewPicker) and app.screen.query(OptionList))
@@ -260,7 +261,7 @@ async def test_a_failed_user_list_stays_on_screen_and_the_position_never_says_lo
         await pilot.press("3")
         await wait_for(pilot, lambda: isinstance(app.screen, UserScreen) and app.screen.failure is not None, timeout=20)
         screen = app.screen
-        await pilot.pause(1.0)
+        await pilot.pause(2 * QUIET_LONG)  # a bounded wait, not an await: the failure stays on screen
         state = screen.query_one("#users-state", LoadState)
         assert state.display and "The users could not be loaded" in shown(state) and "press R to retry" in shown(state)
         assert shown(screen.query_one("#users-position", Static)).strip() == "not loaded"
@@ -367,7 +368,7 @@ async def test_a_failed_requester_search_stays_until_the_next_search(make_app) -
         state = lookup.query_one("#requester-state", LoadState)
         await wait_for(pilot, lambda: state.failure is not None, timeout=20)
         assert "The search failed" in shown(state) and "enter retries" in shown(state)
-        await pilot.pause(0.5)
+        await pilot.pause(QUIET_LONG)  # a bounded wait, not an await: the failure stays
         assert state.failure is not None  # it stays
         del app.simulator.faults.route_faults["GET /users/"]
         await pilot.press("enter")
@@ -391,7 +392,7 @@ async def test_a_user_or_asset_that_cannot_be_read_says_so_in_its_place_until_r(
             state = screen.query_one(detail, LoadState)
             await wait_for(pilot, lambda s=state: s.failure is not None, timeout=20)
             assert f"The {noun} could not be loaded" in shown(state) and "press R to retry" in shown(state)
-            await pilot.pause(0.3)
+            await pilot.pause(QUIET)  # a bounded wait, not an await: the failure stays
             assert state.failure is not None
         faults.clear()
         await pilot.press("R")  # the asset detail, on screen now

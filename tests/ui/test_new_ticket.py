@@ -11,6 +11,7 @@ from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import SimServer
 from tui_desk.ui.app import DeskApp
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
+from tui_desk.ui.dialogs.picker import Picker
 from tui_desk.ui.screens.new_ticket import NewTicketScreen, default_priority
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
@@ -81,8 +82,10 @@ async def test_create_a_ticket_on_behalf_of_a_requester(make_app, flavour: str) 
         assert app.screen.ticket.id == str(record.id)
         detail = app.screen
         await wait_for(pilot, lambda: not detail.query_one("StatusLine").busy)
-        await pilot.press("p", *"crit")  # triage on the new ticket shows in its queue row too
-        await pilot.pause(0.2)
+        await pilot.press("p")  # triage on the new ticket shows in its queue row too
+        await wait_for(pilot, lambda: isinstance(app.screen, Picker) and app.screen.is_mounted)
+        await pilot.pause()
+        await pilot.press(*"crit")
         await pilot.press("enter")
         await wait_for(pilot, lambda: detail.ticket.priority is not None and detail.ticket.priority.name == "Critical")
         await pilot.press("escape")

@@ -77,8 +77,6 @@ def test_palette(snap_compare, make_app, size) -> None:
             return not gathering and command_list.option_count > 5 and palette.has_class("-ready")
 
         await wait_for(pilot, settled)
-        await pilot.pause(0.4)
-        await wait_for(pilot, settled)
         steady(app)
         await pilot.pause()
 

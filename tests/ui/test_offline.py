@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from tests.conftest import FLAVOURS, TEST_POLICY, fresh_dataset
 from tests.ui.conftest import queue_loaded, wait_for
+from tests.waits import QUIET
 from tui_desk.config.profile import Profile
 from tui_desk.http import LinkState
 from tui_desk.services.connect import simulator_class
@@ -44,7 +45,7 @@ async def test_refresh_while_offline_keeps_rows_then_recovers_without_a_key(
         await wait_for(pilot, lambda: app.link.state is LinkState.OFFLINE)
         # Read the line while it is offline: the queue's own retry (0.3 s here) soon shows "retrying" instead.
         assert "offline" in status_text(app) and "retrying" in status_text(app)
-        await pilot.pause(0.2)
+        await pilot.pause(QUIET)  # a bounded wait, not an await: the rows stay
         assert [t.id for t in queue.rows] == before  # the data stays on screen
         assert queue.query_one(TicketTable).row_count == len(before)
         assert app.is_running
@@ -89,12 +90,12 @@ async def test_a_jitbit_429_pauses_every_request_and_counts_down(make_app) -> No
         sim.faults.throttle_storm = 1  # the next request is answered 429, with no wait named (as Jitbit does)
         await pilot.press("R")
         await wait_for(pilot, lambda: app.link.state is LinkState.WAITING)
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: "rate limited: paused, resuming in" in status_text(app))
         assert "rate limited: paused, resuming in" in status_text(app)
         assert app.service.paused_for() > 50
         served = sim.request_count
         await pilot.press("R")  # a refresh during the pause sends nothing
-        await pilot.pause(0.3)
+        await pilot.pause(QUIET)  # a bounded wait, not an await: nothing may be sent
         assert sim.request_count == served
         assert [t.id for t in queue.rows if t is not None][: len(before)] == before  # the rows stay
         assert app.is_running
@@ -111,10 +112,10 @@ async def test_a_wrong_password_stays_on_screen_and_is_not_sent_again() -> None:
             assert line.display and "Authentication failed" in str(line.render())
             assert "fix the profile" in str(line.render()) and "press R" not in str(line.render())  # R cannot help
             assert "not loaded" in str(queue.query_one("#queue-position", Static).render())
-            await pilot.pause(0.3)
+            await pilot.pause(QUIET)  # a bounded wait, not an await: nothing more may be sent
             sent = sim.request_count
             assert sent == 1  # Jitbit: the first page waits for the sign-in verdict; only the sign-in left
             await pilot.press("R")
-            await pilot.pause(0.3)
+            await pilot.pause(QUIET)  # a bounded wait, not an await: nothing may be sent
             assert sim.request_count == sent  # the rejected password is not sent again
             assert "not sent again" in str(line.render())

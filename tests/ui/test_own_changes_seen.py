@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.ui.conftest import queue_loaded, wait_for
+from tui_desk.ui.dialogs.picker import Picker
 from tui_desk.ui.screens.queue import QueueScreen
 from tui_desk.ui.screens.ticket import TicketScreen
 from tui_desk.ui.widgets.queue_layout import MARKERS
@@ -22,8 +23,10 @@ async def test_a_status_set_here_leaves_no_updated_marker(make_app) -> None:
         await pilot.press("j")
         row = queue.rows[1]
         assert row is not None and not queue.seen.is_unseen(row)
-        await pilot.press("s", *"hold")
-        await pilot.pause(0.3)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, Picker) and app.screen.is_mounted)
+        await pilot.pause()
+        await pilot.press(*"hold")
         await pilot.press("enter")
         await wait_for(pilot, lambda: queue.rows[1] is not None and queue.rows[1].status.name == "On hold")
         changed = queue.rows[1]

@@ -9,7 +9,7 @@ import pytest
 from textual.command import CommandList, CommandPalette
 
 from tests.conftest import FLAVOURS, fresh_dataset
-from tests.ui.conftest import wait_for
+from tests.ui.conftest import palette_settled, wait_for
 from tui_desk.config.profile import SavedView
 from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import SimServer
@@ -37,7 +37,7 @@ async def palette(pilot, text: str = "") -> list[str]:
         await pilot.press(*text)
     command_list = app.screen.query_one(CommandList)
     await wait_for(pilot, lambda: command_list.option_count > 0 and app.screen.has_class("-ready"))
-    await pilot.pause(0.3)
+    await wait_for(pilot, lambda: palette_settled(app))
     return [str(command_list.get_option_at_index(i).prompt) for i in range(command_list.option_count)]
 
 

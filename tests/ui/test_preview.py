@@ -11,9 +11,11 @@ from rich.console import Console
 from textual.widgets import Static
 
 from tests.ui.conftest import steady, wait_for
+from tests.waits import QUIET
 from tui_desk.state.prefs import Prefs, load_prefs, prefs_path, save_prefs
 from tui_desk.ui.app import DeskApp
 from tui_desk.ui.screens.queue import QueueScreen
+from tui_desk.ui.screens.queue_preview import PREVIEW_DELAY
 from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 from tui_desk.ui.widgets.preview_pane import PreviewPane, pane_width
 from tui_desk.ui.widgets.ticket_table import TicketTable
@@ -59,7 +61,7 @@ async def test_hidden_at_80_columns_and_P_says_why(make_app) -> None:
     app = make_app("jitbit")
     async with app.run_test(size=NARROW) as pilot:
         queue = await queue_ready(pilot)
-        await pilot.pause(0.4)
+        await pilot.pause(PREVIEW_DELAY + QUIET)  # a bounded wait, not an await: a hidden pane reads nothing
         assert not pane(app).display
         assert queue.query_one(TicketTable).size.width == 80  # the table keeps the whole width
         assert detail_requests(app) == 0  # a hidden pane reads nothing
@@ -103,7 +105,7 @@ async def test_moving_quickly_reads_only_where_the_cursor_rests_and_opening_it_r
         before = detail_requests(app)
         await pilot.press(*["j"] * 15)
         await previewed(pilot, queue, 15)
-        await pilot.pause(0.3)
+        await pilot.pause(QUIET)  # a bounded wait, not an await: no further request may follow
         assert detail_requests(app) - before == 2  # the ticket and the thread where the cursor stopped, no more
         await pilot.press("enter")
         await wait_for(
@@ -132,7 +134,7 @@ async def test_P_hides_the_pane_and_the_choice_survives_a_restart(make_app) -> N
     again = make_app("jitbit")
     async with again.run_test(size=WIDE) as pilot:
         queue = await queue_ready(pilot)
-        await pilot.pause(0.3)
+        await pilot.pause(QUIET)  # a bounded wait, not an await: the pane stays hidden
         assert not pane(again).display
         await pilot.press("P")
         await wait_for(pilot, lambda: pane(again).display)
@@ -181,7 +183,7 @@ def test_preview_snapshot(snap_compare, make_app, size) -> None:
         if pane(app).display:
             await previewed(pilot, queue, 2)
         else:
-            await pilot.pause(0.4)
+            await pilot.pause(PREVIEW_DELAY + QUIET)  # hidden pane: nothing to await, the cursor's rest passes
         await wait_for(pilot, lambda: not queue.query_one("StatusLine").busy)
         app.clear_notifications()
         steady(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.conftest import FLAVOURS
@@ -23,7 +25,9 @@ async def test_far_rows_are_dropped_and_come_back_when_scrolled_to(make_app, fla
         await pilot.press("A")  # every ticket
         await wait_for(pilot, lambda: queue.view_key == "all" and queue.rows)
         first = [t.id for t in queue.rows[:5] if t is not None]
+        deadline = time.monotonic() + 60
         while not (queue.pager and queue.pager.exhausted and queue._loading_page is None):
+            assert time.monotonic() < deadline, "the queue never finished paging"
             await pilot.press("G")
             await pilot.pause(0.05)
         total = len(queue.rows)

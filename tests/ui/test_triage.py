@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from tests.conftest import FLAVOURS
 from tests.ui.conftest import wait_for
+from tests.waits import QUIET
 from tui_desk.simulators.dataset import PRIORITIES, STATUSES, DAgent, DTicket
 from tui_desk.ui.dialogs.bulk_progress import BulkProgress, Outcome
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
@@ -330,7 +331,7 @@ async def test_bulk_with_a_failure_shows_each_result(make_app, flavour: str) -> 
         assert "Not found" in lines[1] and "ok" in lines[0]
         assert "2 of 3 done, 1 not" in plain(progress.query_one("#bulk-count", Static).content)
         # It stays until dismissed; every mark stays, and f keeps only the failed ticket marked.
-        await pilot.pause(0.3)
+        await pilot.pause(QUIET)  # a bounded wait, not an await: it stays, nothing marks that
         assert app.screen is progress
         assert queue.marked == set(ids)
         await pilot.press("f")

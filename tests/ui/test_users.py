@@ -9,6 +9,7 @@ from textual.widgets import Input, Static
 
 from tests.conftest import FLAVOURS, fresh_dataset
 from tests.ui.conftest import wait_for
+from tests.waits import QUIET_LONG
 from tui_desk.config.profile import Profile
 from tui_desk.services.connect import simulator_class
 from tui_desk.simulators.core import SimServer
@@ -124,7 +125,7 @@ async def test_stale_results_never_replace_newer_ones(make_app) -> None:
         await wait_for(pilot, lambda: settled(screen, full))
         assert [u.id for u in screen.table.items] == [str(target.id)]
         answer_prefix.set()  # the older query answers now, after the newer one
-        await pilot.pause(0.5)
+        await pilot.pause(QUIET_LONG)  # a bounded wait, not an await: the stale answer must change nothing
         assert [u.id for u in screen.table.items] == [str(target.id)]
         assert "1 of 1" in str(screen.query_one("#users-position", Static).render())
 
@@ -224,5 +225,6 @@ async def test_a_jitbit_technician_sees_why_the_list_is_empty_and_finds_users_ex
             target = customer(sim.dataset)
             found = await search(pilot, screen, target.username)
             assert found == [str(target.id)]
-            assert screen.failure is None and not screen.query_one("#users-state").display
+            # The rows are in; the state line hides on the next refresh of the screen.
+            await wait_for(pilot, lambda: screen.failure is None and not screen.query_one("#users-state").display)
             assert not any(path.lower().endswith("/users") for _, path in sim.log)  # the admin-only list never sent

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from tests.conftest import TEST_POLICY, Desk
+from tests.waits import QUIET_LONG
 from tui_desk.errors import DeskError, ProtocolError, Throttled, Unavailable, UnknownOutcome
 from tui_desk.http import LinkState, RetryPolicy
 from tui_desk.models import TicketQuery
@@ -197,5 +198,5 @@ def test_a_client_hanging_up_mid_answer_prints_no_traceback(capfd) -> None:
                 sock.sendall(
                     b"GET /api/Tickets?count=300 HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ZGVtbzpkZW1v\r\n\r\n"
                 )
-        time.sleep(0.5)
+        time.sleep(QUIET_LONG)  # a bounded wait, not an await: a failing server thread would print now
     assert "Traceback" not in capfd.readouterr().err

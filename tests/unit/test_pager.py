@@ -4,8 +4,11 @@ import asyncio
 
 import pytest
 
+from tests.waits import until
 from tui_desk.models import Page
 from tui_desk.services.pager import Pager
+
+SETTLE = 0.01  # a few loop turns: a bounded wait where a test shows that no further fetch starts
 
 
 def make_fetch(total_items: int, size: int, *, known_total: bool, delay: float = 0.0):
@@ -36,19 +39,19 @@ async def test_prefetches_the_next_page_after_a_read() -> None:
     pager = Pager(fetch, prefetch=2)
     page = await pager.page(1)
     assert page.items[0] == 0
-    await asyncio.sleep(0.01)
+    await until(lambda: len(calls) >= 3)
     assert sorted(calls) == [1, 2, 3]
     # Page 2 is already there: no new fetch for it.
     await pager.page(2)
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(SETTLE)
     assert calls.count(2) == 1
 
 
 async def test_known_total_fetches_concurrently_with_a_cap() -> None:
-    fetch, _, active = make_fetch(1000, 10, known_total=True, delay=0.02)
+    fetch, calls, active = make_fetch(1000, 10, known_total=True, delay=0.02)
     pager = Pager(fetch, prefetch=8, concurrency=3)
     await pager.page(1)
-    await asyncio.sleep(0.2)
+    await until(lambda: len(calls) == 9 and active["now"] == 0)  # every prefetched page fetched
     assert active["max"] == 3
 
 
@@ -97,10 +100,10 @@ async def test_reading_back_does_not_prefetch_forgotten_pages_ahead() -> None:
     fetch, calls, _ = make_fetch(50, 10, known_total=True)
     pager = Pager(fetch, prefetch=2)
     await pager.all_items()
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(SETTLE)
     for number in (1, 2, 3):
         pager.forget(number)
     calls.clear()
     await pager.page(1)
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(SETTLE)
     assert calls == [1]  # pages 2 and 3 were read once already: the reader asks for them when it scrolls there

@@ -17,6 +17,7 @@ from tests.conftest import FLAVOURS, TEST_POLICY, Desk, fresh_dataset
 from tests.ui.conftest import wait_for
 from tests.ui.test_compose import open_composer, open_ticket, write
 from tests.ui.test_triage import SIZE, open_queue, triage_idle
+from tests.waits import QUIET_LONG
 from tui_desk.errors import UnknownOutcome
 from tui_desk.http import HttpSession
 from tui_desk.models import CommentKind, TicketChange
@@ -278,7 +279,7 @@ async def test_the_composer_says_may_still_arrive_when_a_500_reply_was_not_store
             assert "check the ticket before sending again" in message.lower()
             assert "send it again" not in message and "Not sent" not in message
             assert dialog.text == TEXT
-            await pilot.pause(0.5)
+            await pilot.pause(QUIET_LONG)  # a bounded wait, not an await: nothing is resent by itself
             assert app_copies(app, tid) == 0
             assert app_writes(app) - before == 1  # never resent by itself
             await pilot.press("ctrl+s")
