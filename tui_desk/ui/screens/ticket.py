@@ -126,6 +126,9 @@ class TicketScreen(Screen[None]):
 
     def _start(self) -> None:
         """Show ``ticket_id`` at the top: at once from the cache, else a loading line while it is fetched."""
+        if not self.query("#ticket-body"):
+            self.call_after_refresh(self._start)  # its composed children are not attached yet: once they are
+            return
         self.workers.cancel_group(self, "ticket")  # a late answer for the previous ticket must not land here
         self.query_one("#ticket-scroll", VerticalScroll).scroll_home(animate=False, immediate=True)
         cached = self.service.cached_ticket_with_thread(self.ticket_id)
@@ -411,6 +414,8 @@ def _reusable(app: App[Any], service: HelpdeskService) -> TicketScreen | None:
     screen = app.get_screen(INSTALLED_NAME)
     if screen in app.screen_stack:
         return None  # in use below the current screen
+    if not screen.is_mounted:
+        return None  # still being built ahead: a fresh screen now, this one next time
     if isinstance(screen, TicketScreen) and screen.service is service:
         return screen
     app.uninstall_screen(INSTALLED_NAME)  # another profile's: let it go
