@@ -133,6 +133,8 @@ class QueueLoading(QueuePreview):
     def _failed(self, exc: DeskError) -> None:
         """Report a failed load once, on screen until the next load; while unreachable, reload on a backoff."""
         self.first_rows.set()
+        if not self.query("#queue-state"):
+            return  # the screen is gone (the app is closing and its connections with it): nothing to tell
         if isinstance(exc, FeatureUnavailable):  # retrying cannot help: say what to do instead
             self._unavailable(exc)
             return
