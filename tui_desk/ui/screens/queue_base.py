@@ -73,7 +73,10 @@ class QueueBase(Screen[None]):
     @property
     def load_state(self) -> LoadState:
         """Where the listing stands: loading, empty, failed (stays until the next attempt), or hidden."""
-        return self.query_one("#queue-state", LoadState)
+        found = self.query("#queue-state")
+        if not found:
+            return LoadState()  # torn down as the app closes: a detached stand-in, so a late answer changes nothing
+        return found.first(LoadState)
 
     @property
     def failure(self) -> str | None:
