@@ -97,7 +97,7 @@ async def test_shown_at_120_columns_and_follows_the_cursor(make_app) -> None:
 async def test_moving_quickly_reads_only_where_the_cursor_rests_and_opening_it_reads_nothing(
     make_app, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("tui_desk.ui.screens.queue_preview.PREVIEW_DELAY", 1.0)  # a loaded CI machine still holds it
+    monkeypatch.setattr("tui_desk.ui.screens.queue_preview.PREVIEW_DELAY", 0.4)  # a slow machine still holds the key
     app = make_app("jitbit")
     async with app.run_test(size=WIDE) as pilot:
         queue = await queue_ready(pilot)
