@@ -10,6 +10,7 @@ from textual.app import App
 from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import Footer, Input
+from textual.worker import Worker
 
 from tui_desk.ui.screens import ticket_warmup
 
@@ -41,6 +42,10 @@ def _missing_private_apis() -> list[str]:
     # ui/flows/leaving.py: DeskApp overrides ``_fatal_error`` so a crash shows a short message and writes a report
     # instead of Textual's traceback with locals (which could show secrets); Textual must still call it.
     need(callable(getattr(App, "_fatal_error", None)), "App._fatal_error()")
+    # ui/flows/leaving.py: DeskApp overrides ``_handle_exception(error)`` (where a failed worker's error goes) to let a
+    # late answer that finds its widgets removed during shutdown end quietly; Textual must still route errors there.
+    need(_params(App._handle_exception) == ["self", "error"], "App._handle_exception(error)")
+    need("_handle_exception" in inspect.getsource(Worker._run), "Worker._run -> _handle_exception")
     need("self._fatal_error()" in inspect.getsource(App._handle_exception), "App._handle_exception calls _fatal_error")
     # ui/flows/leaving.py, inside that override: the error, the lines printed after exit, and closing the app.
     need(hasattr(app, "_exception"), "App._exception")

@@ -11,6 +11,15 @@ from tui_desk.state.drafts import DraftStore
 from tui_desk.ui.flows.notices import NoticesApp
 
 
+def late_answer_after_teardown(error: BaseException) -> bool:
+    """A worker failed because a widget it updates was already removed (what closing the screens does)."""
+    from textual.css.query import NoMatches
+    from textual.worker import WorkerFailed
+
+    cause = error.error if isinstance(error, WorkerFailed) else error
+    return isinstance(cause, NoMatches)
+
+
 class LeavingApp(NoticesApp):
     """The part of the app that quits, saves drafts, reports a crash and closes every profile's connections."""
 
@@ -67,6 +76,13 @@ class LeavingApp(NoticesApp):
 
         dialog = DraftsDialog(drafts_of(self, self.service), self.clock(), lambda d: draft_discarded(self, d))
         self.push_screen(dialog, lambda draft: open_draft(self, draft))
+
+    def _handle_exception(self, error: Exception) -> None:  # private App API: tests/unit/test_textual_private_apis.py
+        """While the app shuts down, a late answer that finds its widgets already removed is not a crash."""
+        if not self.is_running and late_answer_after_teardown(error):
+            self.log.worker(f"ignored while shutting down: {error!r}")
+            return
+        super()._handle_exception(error)
 
     def _fatal_error(self) -> None:  # private App API: tests/unit/test_textual_private_apis.py
         """Replace Textual's traceback-with-locals (which could show secrets) by a short message and a report."""
