@@ -8,6 +8,7 @@ import stat
 
 import pytest
 from rich.console import Console
+from textual import events
 from textual.widgets import Static
 
 from tests.ui.conftest import steady, wait_for
@@ -94,16 +95,27 @@ async def test_shown_at_120_columns_and_follows_the_cursor(make_app) -> None:
         assert queue.rows[1].subject in plain(pane(app).query_one("#preview-header", Static))
 
 
+def held_key(app: DeskApp, key: str, times: int) -> None:
+    """A held key as the terminal sends it: every repeat queued at once (``pilot.press`` waits for idle after each,
+    which on a loaded machine can leave a gap longer than the preview's delay)."""
+    driver = app._driver
+    assert driver is not None
+    for _ in range(times):
+        event = events.Key(key, key)
+        event.set_sender(app)
+        driver.send_message(event)
+
+
 async def test_moving_quickly_reads_only_where_the_cursor_rests_and_opening_it_reads_nothing(
     make_app, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("tui_desk.ui.screens.queue_preview.PREVIEW_DELAY", 0.4)  # a slow machine still holds the key
+    monkeypatch.setattr("tui_desk.ui.screens.queue_preview.PREVIEW_DELAY", 0.4)  # a slow machine still moves in time
     app = make_app("jitbit")
     async with app.run_test(size=WIDE) as pilot:
         queue = await queue_ready(pilot)
         await previewed(pilot, queue, 0)
         before = detail_requests(app)
-        await pilot.press(*["j"] * 15)
+        held_key(app, "j", 15)
         await previewed(pilot, queue, 15)
         await pilot.pause(QUIET)  # a bounded wait, not an await: no further request may follow
         assert detail_requests(app) - before == 2  # the ticket and the thread where the cursor stopped, no more
