@@ -1,4 +1,4 @@
-"""Small choices remembered between runs (the HappyFox staff id picked once), kept in the state directory."""
+"""Small things remembered between runs (the HappyFox staff id picked once, a helpdesk's status list), on disk."""
 
 from __future__ import annotations
 
@@ -36,5 +36,35 @@ def remember_agent(profile_name: str, url: str, agent_id: str) -> None:
     try:
         ready_state_dir()
         write_private_atomic(path, json.dumps({"agent_id": agent_id}).encode("utf-8"))
+    except OSError:
+        return
+
+
+def _lists_path(kind: str, url: str) -> Path:
+    key = hashlib.sha256(f"{kind}\n{url}".encode()).hexdigest()[:16]
+    return state_dir() / f"{kind}-{key}.json"
+
+
+def remembered_list(kind: str, url: str) -> list[dict[str, object]] | None:
+    """A helpdesk's reference list (``kind``: "statuses") as it was read last run, or None.
+
+    A hint, never the truth: the caller checks it against the server's answer of this run.
+    """
+    if state_dir_problem() is not None:
+        return None
+    try:
+        data = json.loads(read_private(_lists_path(kind, url)).decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        return None
+    return data
+
+
+def remember_list(kind: str, url: str, items: list[dict[str, object]]) -> None:
+    """Keep a helpdesk's reference list for the next run (best effort, 0600, no secrets in it)."""
+    try:
+        ready_state_dir()
+        write_private_atomic(_lists_path(kind, url), json.dumps(items).encode("utf-8"))
     except OSError:
         return

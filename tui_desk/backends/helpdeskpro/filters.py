@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,7 +11,7 @@ from typing import Any
 from tui_desk.backends.convert import parse_time
 from tui_desk.backends.helpdeskpro.endpoints import SORT_FIELDS
 from tui_desk.backends.helpdeskpro.parse import _number
-from tui_desk.models import TicketSummary, User
+from tui_desk.models import Status, TicketSummary, User
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class _Plan:
     sent: list[_Filter] = field(default_factory=list)
     here: list[Keep] = field(default_factory=list)
     search: str | None = None
+    # Planned with last run's status list: this run's read, alongside the page, and the list the plan used.
+    check: asyncio.Future[list[Status] | None] | None = None
+    hinted: list[Status] | None = None
 
 
 def _state_keep(*, closed: bool) -> Keep:

@@ -13,8 +13,10 @@ from tui_desk.backends.helpdeskpro.rows import PRIORITIES, STATUSES
 from tui_desk.backends.helpdeskpro.session import _Session
 from tui_desk.errors import AuthError, DeskError, FeatureUnavailable, Throttled
 from tui_desk.models import Agent, Category, Priority, Status
+from tui_desk.state.remembered import remember_list, remembered_list
 
 T = TypeVar("T")
+REMEMBERED_STATUSES = "helpdeskpro-statuses"  # the state file kind: last run's GET statuses, per helpdesk url
 
 
 class _Reference(_Session):
@@ -48,7 +50,34 @@ class _Reference(_Session):
         )
         if found and not any(s.closed for s in found):
             self._no_closed_status(len(found))
+        if found:
+            remember_list(REMEMBERED_STATUSES, self.profile.url, [s.model_dump() for s in found])
         return found
+
+    def _remembered_statuses(self) -> list[Status] | None:
+        """The status list this helpdesk answered last run (a hint to plan the first page with), or None."""
+        items = remembered_list(REMEMBERED_STATUSES, self.profile.url)
+        try:
+            return [Status.model_validate(item) for item in items] if items else None
+        except ValueError:
+            return None
+
+    async def _catalogue_for_plan(
+        self, hint: bool
+    ) -> tuple[list[Status] | None, asyncio.Future[list[Status] | None] | None]:
+        """The status list to plan a listing with, and this run's read when the list is last run's.
+
+        Before this session has the server's list, last run's stands in (``hint``), and this run's read goes out
+        alongside the page instead of before it: one round trip to the first rows, not two. The listing checks the
+        two agree and asks again if they do not.
+        """
+        if hint and self.off("statuses") is None and self._statuses is None:
+            remembered = self._remembered_statuses()
+            if remembered is not None:
+                fresh = asyncio.ensure_future(self._status_catalogue())
+                fresh.add_done_callback(lambda done: done.cancelled() or done.exception())  # the listing reports
+                return remembered, fresh
+        return await self._status_catalogue(), None
 
     def _no_closed_status(self, count: int | None = None) -> FeatureUnavailable:
         """The server's statuses name no closed one: Open shows everything, Closed and Close are unavailable."""

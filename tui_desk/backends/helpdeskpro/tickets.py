@@ -21,7 +21,12 @@ from tui_desk.backends.helpdeskpro.parse import (
 )
 from tui_desk.backends.helpdeskpro.reference import _Reference
 from tui_desk.errors import DeskError, InvalidInput, NotFound
-from tui_desk.models import Page, Ticket, TicketQuery, TicketSummary
+from tui_desk.models import Page, Status, Ticket, TicketQuery, TicketSummary
+
+
+def _open_closed(catalogue: list[Status] | None) -> list[tuple[str, bool]] | None:
+    """What a status list means to a listing's filter: each id and whether it is closed."""
+    return None if catalogue is None else [(s.id, s.closed) for s in catalogue]
 
 
 class _Tickets(_Reference):
@@ -29,10 +34,10 @@ class _Tickets(_Reference):
 
     # -- tickets ----------------------------------------------------------------------------------
 
-    async def _plan(self, query: TicketQuery) -> _Plan:
-        """The parameters to send for ``query``, and what is filtered here instead."""
+    async def _plan(self, query: TicketQuery, hint: bool = True) -> _Plan:
+        """The parameters to send for ``query``, and what is filtered here instead (``hint``: see ``_plan_status``)."""
         plan = _Plan()
-        await self._plan_status(query, plan)
+        await self._plan_status(query, plan, hint)
         for param, ids, value in (
             ("priority_id", query.priority_ids, _priority_id),
             ("category_id", query.category_ids, _category_id),
@@ -54,10 +59,15 @@ class _Tickets(_Reference):
             plan.params["sort"] = ("-" if query.descending else "") + SORT_FIELDS.get(query.sort, "updated_at")
         return plan
 
-    async def _plan_status(self, query: TicketQuery, plan: _Plan) -> None:
+    async def _plan_status(self, query: TicketQuery, plan: _Plan, hint: bool) -> None:
+        """The status filter; with ``hint``, last run's status list may stand in while this run's is read."""
         if query.state == "all" and not query.status_ids:
             return
-        catalogue = await self._status_catalogue()
+        if query.status_ids:
+            catalogue = await self._status_catalogue()
+        else:
+            catalogue, plan.check = await self._catalogue_for_plan(hint)
+            plan.hinted = catalogue if plan.check is not None else None
         if query.status_ids:
             wanted = _Filter("status_id", tuple(query.status_ids), _status_id)
         elif catalogue is None:
@@ -93,14 +103,17 @@ class _Tickets(_Reference):
             return (self._me or await self.whoami()).id
         return "" if assignee == UNASSIGNED else assignee
 
-    async def list_tickets(self, query: TicketQuery, page: int, size: int) -> Page[TicketSummary]:
+    async def list_tickets(self, query: TicketQuery, page: int, size: int, *, hint: bool = True) -> Page[TicketSummary]:
         """GET tickets with filters, sort and page/per_page; totals come from meta.pagination.
 
         Filters the server ignores are applied here (``filtered_here``, no total); pages keep the server's paging.
+        Planned with last run's status list, the page is asked for again when this run's list differs.
         """
-        plan = await self._plan(query)
+        plan = await self._plan(query, hint)
         size = max(1, min(size, PER_PAGE_MAX))
         data, meta = await self._with_ranks(self._get("tickets", {**plan.params, "page": page, "per_page": size}))
+        if plan.check is not None and _open_closed(await plan.check) != _open_closed(plan.hinted):
+            return await self.list_tickets(query, page, size, hint=False)  # the statuses changed since last run
         raw, shell = self._page(data, meta, "tickets", page, size)
         tickets = [expect_dict(t, "tickets") for t in raw]
         self._learn(tickets)
