@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -33,21 +34,35 @@ def app_env(home: str) -> dict[str, str]:
     return env
 
 
-def start_app(server: SimServer, flavour: str, cols: int = 120, rows: int = 40, **profile: object) -> Term:
-    """Run ``python -m tui_desk --config FILE`` in a pty, the file pointing at ``server``."""
+def start_app(
+    server: SimServer, flavour: str, cols: int = 120, rows: int = 40, saved_token: bool = False, **profile: object
+) -> Term:
+    """Run ``python -m tui_desk --config FILE`` in a pty, the file pointing at ``server``.
+
+    ``saved_token``: first run ``tui-desk token save`` (HelpDesk Pro), as an agent who saved one has done.
+    """
     home = tempfile.mkdtemp(prefix="tui-desk-bench-")
     config = Path(home, "config.toml")
     config.write_text(profile_toml(flavour, server.base_url, **profile))
     config.chmod(0o600)
+    if saved_token:
+        subprocess.run(
+            [sys.executable, "-m", "tui_desk", "--config", str(config), "token", "save"],
+            env=app_env(home),
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
     argv = [sys.executable, "-m", "tui_desk", "--config", str(config)]
     term = Term(argv, env=app_env(home), cols=cols, rows=rows)
     term.env_home = home  # type: ignore[attr-defined]
     return term
 
 
-def start_floor(cols: int = 120, rows: int = 40, table_rows: int = 50) -> Term:
-    """Run the bare Textual floor app (``table_rows`` rows) in a pty."""
-    return Term([sys.executable, str(ROOT / "bench" / "floor_app.py"), str(table_rows)], cols=cols, rows=rows)
+def start_floor(cols: int = 120, rows: int = 40, table_rows: int = 50, stack: bool = False) -> Term:
+    """Run the bare Textual floor app (``table_rows`` rows) in a pty; ``stack``: the stack floor (``--stack``)."""
+    argv = [sys.executable, str(ROOT / "bench" / "floor_app.py"), str(table_rows), *(["--stack"] if stack else [])]
+    return Term(argv, cols=cols, rows=rows)
 
 
 def rows_visible(screen: str) -> bool:

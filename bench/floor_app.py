@@ -1,4 +1,8 @@
-"""The framework's floor: a bare Textual app with a DataTable, and a plain detail screen opened with enter."""
+"""The floors: a bare Textual app with a DataTable (and a detail screen on enter); ``--stack`` adds our required stack.
+
+The stack floor is what any app on Textual + httpx + pydantic-settings pays before its first rows: the same app, after
+``import httpx, pydantic_settings`` and reading one pydantic-settings model from the environment.
+"""
 
 from __future__ import annotations
 
@@ -64,5 +68,25 @@ class FloorApp(App[None]):
         self.query_one("#position", Static).update(Text(f" Floor  {event.cursor_row + 1} of {self.rows} "))
 
 
+def load_stack() -> None:
+    """The required stack's start: import httpx and pydantic-settings, and read one settings model."""
+    import httpx  # noqa: F401
+    from pydantic_settings import BaseSettings, SettingsConfigDict
+
+    class FloorSettings(BaseSettings):
+        """A profile-sized settings model read from ``FLOOR_*`` variables."""
+
+        model_config = SettingsConfigDict(env_prefix="FLOOR_")
+        url: str = "http://127.0.0.1"
+        email: str | None = None
+        timeout: float = 10.0
+        read_only: bool = False
+
+    FloorSettings()
+
+
 if __name__ == "__main__":
-    FloorApp(int(sys.argv[1]) if len(sys.argv) > 1 else 50).run()
+    args = [a for a in sys.argv[1:] if a != "--stack"]
+    if "--stack" in sys.argv[1:]:
+        load_stack()
+    FloorApp(int(args[0]) if args else 50).run()

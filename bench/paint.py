@@ -33,9 +33,9 @@ class PaintRun:
     reopen_requests: list[Logged] = field(default_factory=list)
 
 
-def floor_paint() -> float:
-    """Seconds from process start until the floor app's rows are on screen."""
-    with start_floor() as term:
+def floor_paint(stack: bool = False) -> float:
+    """Seconds from process start until the floor app's rows are on screen (``stack``: the stack floor)."""
+    with start_floor(stack=stack) as term:
         return term.wait_for(floor_visible, 30) - term.started
 
 
@@ -56,12 +56,12 @@ def _is_listing(request: Logged) -> bool:
     return request.method == "GET" and request.path.rstrip("/").lower().endswith("tickets")
 
 
-def app_run(flavour: str, latency: float, open_ticket: bool = True) -> PaintRun:
+def app_run(flavour: str, latency: float, open_ticket: bool = True, saved_token: bool = False) -> PaintRun:
     """Start the app, time its first rows, then open a ticket and re-open it."""
     server, log = start_server(flavour, latency=latency)
     data = server.simulator.dataset  # type: ignore[attr-defined]
     try:
-        with start_app(server, flavour) as term:
+        with start_app(server, flavour, saved_token=saved_token) as term:
             painted = term.wait_for(rows_visible, 30)
             before = requests_between(log, term.started, painted)
             run = PaintRun(painted - term.started, before, _waterfall(before, latency))
