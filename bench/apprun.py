@@ -35,17 +35,26 @@ def app_env(home: str) -> dict[str, str]:
 
 
 def start_app(
-    server: SimServer, flavour: str, cols: int = 120, rows: int = 40, saved_token: bool = False, **profile: object
+    server: SimServer,
+    flavour: str,
+    cols: int = 120,
+    rows: int = 40,
+    saved_token: bool = False,
+    home: str | None = None,
+    **profile: object,
 ) -> Term:
     """Run ``python -m tui_desk --config FILE`` in a pty, the file pointing at ``server``.
 
     ``saved_token``: first run ``tui-desk token save`` (HelpDesk Pro), as an agent who saved one has done.
+    ``home``: a home an earlier start used (its config and state kept: a returning agent); else a new one.
     """
-    home = tempfile.mkdtemp(prefix="tui-desk-bench-")
+    returning = home is not None
+    home = home or tempfile.mkdtemp(prefix="tui-desk-bench-")
     config = Path(home, "config.toml")
-    config.write_text(profile_toml(flavour, server.base_url, **profile))
-    config.chmod(0o600)
-    if saved_token:
+    if not returning:
+        config.write_text(profile_toml(flavour, server.base_url, **profile))
+        config.chmod(0o600)
+    if saved_token and not returning:
         subprocess.run(
             [sys.executable, "-m", "tui_desk", "--config", str(config), "token", "save"],
             env=app_env(home),

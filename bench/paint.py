@@ -56,12 +56,23 @@ def _is_listing(request: Logged) -> bool:
     return request.method == "GET" and request.path.rstrip("/").lower().endswith("tickets")
 
 
-def app_run(flavour: str, latency: float, open_ticket: bool = True, saved_token: bool = False) -> PaintRun:
-    """Start the app, time its first rows, then open a ticket and re-open it."""
+def app_run(
+    flavour: str, latency: float, open_ticket: bool = True, saved_token: bool = False, returning: bool = False
+) -> PaintRun:
+    """Start the app, time its first rows, then open a ticket and re-open it.
+
+    ``returning``: the timed start is the agent's second, in the same home (what the first one remembered is there).
+    """
     server, log = start_server(flavour, latency=latency)
     data = server.simulator.dataset  # type: ignore[attr-defined]
+    home = None
     try:
-        with start_app(server, flavour, saved_token=saved_token) as term:
+        if returning:
+            with start_app(server, flavour, saved_token=saved_token) as first:
+                first.wait_for(rows_visible, 30)
+                first.drain(0.3 + 2 * latency)  # what the first start reads after its rows (and remembers)
+                home = first.env_home  # type: ignore[attr-defined]
+        with start_app(server, flavour, saved_token=saved_token, home=home) as term:
             painted = term.wait_for(rows_visible, 30)
             before = requests_between(log, term.started, painted)
             run = PaintRun(painted - term.started, before, _waterfall(before, latency))

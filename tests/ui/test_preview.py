@@ -190,8 +190,11 @@ def test_preview_snapshot(snap_compare, make_app, size) -> None:
     async def run_before(pilot) -> None:
         app = pilot.app
         queue = await queue_ready(pilot)
+        await wait_for(pilot, lambda: queue.pager is not None and not queue.pager.busy)  # page 2 is in
         await pilot.press("j", "j")
         await wait_for(pilot, lambda: getattr(queue.highlighted(), "id", None) == queue.rows[2].id)
+        # The look-ahead pages the move asked for are shown ("3 of 250+"), and the prefetch after them is in.
+        await wait_for(pilot, lambda: queue._loading_page is None and not queue.pager.busy)
         if pane(app).display:
             await previewed(pilot, queue, 2)
         else:

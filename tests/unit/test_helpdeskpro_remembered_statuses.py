@@ -1,4 +1,4 @@
-"""HelpDesk Pro plans the first page with last run's status list, reads this run's alongside, and asks again if they differ."""
+"""HelpDesk Pro plans the first page with last run's status list, reads this run's alongside, asks again on a change."""
 
 from __future__ import annotations
 

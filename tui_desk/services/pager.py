@@ -68,7 +68,7 @@ class Pager(Generic[T]):
         if page is None:
             page = await self._start(number)
         if ahead:
-            self._prefetch_after(number)
+            self.prefetch_after(number)
         return page
 
     def forget(self, number: int) -> None:
@@ -100,7 +100,13 @@ class Pager(Generic[T]):
             self.last_page = number if self.last_page is None else min(self.last_page, number)
         return page
 
-    def _prefetch_after(self, number: int) -> None:
+    @property
+    def busy(self) -> bool:
+        """True while a page (asked for or prefetched) is still being fetched."""
+        return any(not task.done() for task in self._tasks.values())
+
+    def prefetch_after(self, number: int) -> None:
+        """Start fetching the ``prefetch`` pages after ``number`` in the background (those not loaded or loading)."""
         count = self.page_count()
         for ahead in range(number + 1, number + 1 + self.prefetch):
             if count is not None and ahead > count:

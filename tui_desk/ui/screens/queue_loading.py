@@ -121,6 +121,9 @@ class QueueLoading(QueuePreview):
         self._retry_wait = 0.0
         if pager is self.pager and self.query(TicketTable):  # no table: the app is shutting down
             self._append(pager)
+            # The next page, in the background, once these rows are in: what is shown is exactly what was asked
+            # for (a prefetch that beat the slowest page of the batch no longer changes the count on screen).
+            pager.prefetch_after(pager.highest)
 
     @staticmethod
     async def _fetch_ahead(pager: Pager[TicketSummary], number: int) -> None:
@@ -128,7 +131,7 @@ class QueueLoading(QueuePreview):
         last = pager.last_page
         count = 1 if number == 1 else LOOKAHEAD_PAGES
         numbers = [n for n in range(number, number + count) if last is None or n <= last]
-        await asyncio.gather(*(pager.page(n) for n in numbers))
+        await asyncio.gather(*(pager.page(n, ahead=False) for n in numbers))
 
     def _failed(self, exc: DeskError) -> None:
         """Report a failed load once, on screen until the next load; while unreachable, reload on a backoff."""
