@@ -221,6 +221,7 @@ def scroll_figures(flavour: str, notes: list[str]) -> list[Figure]:
         f"Scroll: {run.presses} presses at 30 Hz reached row {run.reached:,} in {run.seconds:.1f} s with "
         f"{run.requests} requests; the floor app (5,000 rows preloaded, same columns) took "
         f"{floor.presses} presses, key-to-frame median {ms(median(floor.latencies))}."
+        + (f" Stalls at rows {', '.join(f'{row:,}' for row in run.stalled_at)}." if run.stalled_at else "")
     )
     return [
         Figure(

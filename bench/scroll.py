@@ -19,6 +19,7 @@ class ScrollRun:
 
     latencies: list[float] = field(default_factory=list)
     stalls: int = 0  # presses after the first page that did not move the cursor (rows not loaded yet)
+    stalled_at: list[int] = field(default_factory=list)  # the cursor row of each stall
     presses: int = 0
     reached: int = 0
     seconds: float = 0.0
@@ -30,17 +31,16 @@ def _cursor(term: Term) -> tuple[int, int, bool] | None:
 
 
 def _press_result(term: Term, run: ScrollRun, here: tuple[int, int, bool], sent: float) -> tuple[int, int, bool]:
-    """Wait for the cursor to move; a press at the last loaded row that moves nothing is a stall (no rows yet)."""
+    """Wait for the cursor to move; a press that moves nothing for a second is a stall (no rows there yet)."""
     before = here[0]
     try:
         shown = term.wait_for(lambda s: (p := position(s)) is not None and p[0] != before, 1.0)
         run.latencies.append(shown - sent)
     except Timeout:
-        now = _cursor(term) or here
-        if now[0] >= now[1]:
-            run.stalls += 1  # at the end of what is loaded: the next rows are not there
-        else:
-            run.latencies.append(1.0)  # a frame slower than a second
+        # The cursor did not move for a second: the next rows were not there (with a known total the title says
+        # "1,200 of 5,000" though only 1,200 rows are loaded, so the position alone cannot tell).
+        run.stalls += 1
+        run.stalled_at.append(here[0])
     return _cursor(term) or here
 
 

@@ -29,6 +29,19 @@ async def open_detail(pilot, queue: QueueScreen, row: int) -> TicketScreen:
     return app.screen
 
 
+async def every_row_shown(pilot, queue: QueueScreen) -> int:
+    """Move to the last row until the whole queue is shown (the cursor near the end shows and asks for more)."""
+    table = queue.query_one(TicketTable)
+    for _ in range(50):
+        await wait_for(pilot, lambda: queue._loading_page is None and not queue.pager.busy)
+        last = len([t for t in queue.rows if t is not None]) - 1
+        if queue.pager.exhausted and len(queue._page_starts) >= (queue.pager.last_page or 0):
+            return last
+        table.move_cursor(last)
+        await pilot.pause()
+    raise AssertionError("the queue never showed its last page")
+
+
 # -- r / n with rows marked -----------------------------------------------------------------------
 
 
@@ -169,8 +182,7 @@ async def test_close_and_next_on_the_last_ticket_stays(make_app) -> None:
     app = make_app("helpdeskpro")
     async with app.run_test(size=(80, 24)) as pilot:
         queue = await open_queue(pilot)
-        await wait_for(pilot, lambda: queue._loading_page is None)
-        last = len([t for t in queue.rows if t is not None]) - 1
+        last = await every_row_shown(pilot, queue)
         detail = await open_detail(pilot, queue, last)
         ticket_id = detail.ticket_id
         assert detail.queue_ids[-1] == ticket_id

@@ -111,7 +111,7 @@ class QueueLoading(QueuePreview):
         self._loading_page = number
         self._set_busy(True)
         try:
-            await self._fetch_ahead(pager, number)
+            last = await self._fetch_ahead(pager, number)
         except DeskError as exc:
             self._failed(exc)
             return
@@ -120,18 +120,21 @@ class QueueLoading(QueuePreview):
             self._set_busy(False)
         self._retry_wait = 0.0
         if pager is self.pager and self.query(TicketTable):  # no table: the app is shutting down
-            self._append(pager)
-            # The next page, in the background, once these rows are in: what is shown is exactly what was asked
-            # for (a prefetch that beat the slowest page of the batch no longer changes the count on screen).
-            pager.prefetch_after(pager.highest)
+            # The pages asked for; those the pager fetched beyond them are shown when the cursor nears them
+            # (``_near_end``), so what a load shows does not depend on which answer came first.
+            self._append(pager, upto=last)
 
     @staticmethod
-    async def _fetch_ahead(pager: Pager[TicketSummary], number: int) -> None:
-        """Page ``number``; past page 1, also the pages after it, at once (Jitbit's short last page ends it)."""
+    async def _fetch_ahead(pager: Pager[TicketSummary], number: int) -> int:
+        """Page ``number``; past page 1, also the pages after it, at once (Jitbit's short last page ends it).
+
+        Returns the last page asked for; the pager goes on prefetching after each page as it arrives.
+        """
         last = pager.last_page
         count = 1 if number == 1 else LOOKAHEAD_PAGES
         numbers = [n for n in range(number, number + count) if last is None or n <= last]
-        await asyncio.gather(*(pager.page(n, ahead=False) for n in numbers))
+        await asyncio.gather(*(pager.page(n) for n in numbers))
+        return numbers[-1] if numbers else number
 
     def _failed(self, exc: DeskError) -> None:
         """Report a failed load once, on screen until the next load; while unreachable, reload on a backoff."""
@@ -185,13 +188,13 @@ class QueueLoading(QueuePreview):
         table.move_cursor(0)
         table.refresh_rows()
 
-    def _append(self, pager: Pager[TicketSummary]) -> None:
-        """Add the rows of the pages that arrived in order after the last one shown."""
+    def _append(self, pager: Pager[TicketSummary], upto: int | None = None) -> None:
+        """Add the rows of the pages that arrived in order after the last one shown (up to page ``upto``)."""
         if self._replacing:
             self._replacing = False
             self._clear_rows()
         before = len(self.rows)
-        while (number := len(self._page_starts) + 1) in pager.pages:
+        while (number := len(self._page_starts) + 1) in pager.pages and (upto is None or number <= upto):
             items = pager.pages[number].items
             # Offset paging repeats a row when tickets move between pages: skip ids the rows just above hold.
             recent = {t.id for t in self.rows[0 if self.sort_here else -2 * len(items) - 10 :] if t is not None}
@@ -309,8 +312,11 @@ class QueueLoading(QueuePreview):
         if abs(cursor - self._trimmed_at) > KEEP_ROWS // 3:
             self._trim()
         pager = self.pager
-        if pager is None or pager.exhausted or self._loading_page is not None or self.sort_here:
+        if pager is None or self._loading_page is not None or self.sort_here:
             return  # a sort done here loads its rows itself (_append), and no unsorted row after them
-        # Once the agent moves (not on the first highlight), keep LOOKAHEAD_ROWS loaded ahead of the cursor.
-        if 0 < cursor >= len(self.rows) - LOOKAHEAD_ROWS:
+        # Once the agent moves (not on the first highlight), keep LOOKAHEAD_ROWS loaded ahead of the cursor: first
+        # the pages the pager already prefetched, then a request for more.
+        if 0 < cursor >= len(self.rows) - LOOKAHEAD_ROWS and len(self._page_starts) + 1 in pager.pages:
+            self._append(pager)
+        if not pager.exhausted and 0 < cursor >= len(self.rows) - LOOKAHEAD_ROWS:
             self.load_page(pager.highest + 1)
