@@ -312,11 +312,11 @@ class QueueLoading(QueuePreview):
         if abs(cursor - self._trimmed_at) > KEEP_ROWS // 3:
             self._trim()
         pager = self.pager
-        if pager is None or self._loading_page is not None or self.sort_here:
+        if pager is None or self.sort_here:
             return  # a sort done here loads its rows itself (_append), and no unsorted row after them
         # Once the agent moves (not on the first highlight), keep LOOKAHEAD_ROWS loaded ahead of the cursor: first
-        # the pages the pager already prefetched, then a request for more.
+        # the pages the pager already prefetched (even while a load runs), then a request for more.
         if 0 < cursor >= len(self.rows) - LOOKAHEAD_ROWS and len(self._page_starts) + 1 in pager.pages:
             self._append(pager)
-        if not pager.exhausted and 0 < cursor >= len(self.rows) - LOOKAHEAD_ROWS:
+        if self._loading_page is None and not pager.exhausted and 0 < cursor >= len(self.rows) - LOOKAHEAD_ROWS:
             self.load_page(pager.highest + 1)
