@@ -56,3 +56,65 @@ def import_profile(top: int = 25) -> str:
     lines = [f"own time of modules imported after Textual: {total / 1000:.1f} ms", "", "cumulative_us  own_us  module"]
     lines += [f"{c:13d}  {o:6d}  {n}" for c, o, n in rows[:top]]
     return "\n".join(lines)
+
+
+# The stack floor's imports (bench/floor_app.py --stack), and what the first request adds in any httpx client.
+STACK = TEXTUAL + "; import httpx, pydantic_settings"
+FIRST_REQUEST = "import httpcore, h11, anyio"
+
+
+def beyond_stack_profile() -> str:
+    """Own import time by package of what tui-desk's first frame imports beyond the stack floor (``-X importtime``).
+
+    The modules a first request loads in any httpx client (httpcore, h11, anyio) are listed apart: the stack floor
+    never sends one.
+    """
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    modules = (
+        "import tui_desk.cli, tui_desk.startup; from tui_desk.ui.app import DeskApp; from tui_desk.config import "
+        "load_profile; from tui_desk.services.connect import open_service; from tui_desk.ui.screens.queue import "
+        "QueueScreen; import tui_desk.ui.flows.compose, tui_desk.ui.flows.draft_signals, tui_desk.ui.looks; "
+        "from tui_desk.backends.registry import backend_class; backend_class('jitbit')"
+    )
+    code = f"{STACK}; {FIRST_REQUEST}\nimport sys; sys.stderr.write('--- tui-desk ---\\n')\n{modules}"
+    request = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-c",
+            f"{STACK}\nimport sys; sys.stderr.write('--- r ---\\n')\n{FIRST_REQUEST}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    by_package: dict[str, int] = {}
+    for line in result.stderr.split("--- tui-desk ---", 1)[-1].splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        own, _cumulative, name = (part.strip() for part in line.split(":", 1)[1].split("|"))
+        if own.isdigit():
+            parts = name.split(".")
+            package = ".".join(parts[:2]) if parts[0] == "tui_desk" else parts[0]
+            by_package[package] = by_package.get(package, 0) + int(own)
+    first = sum(
+        int(line.split(":", 1)[1].split("|")[0])
+        for line in request.stderr.split("--- r ---", 1)[-1].splitlines()
+        if line.startswith("import time:") and "|" in line and line.split(":", 1)[1].split("|")[0].strip().isdigit()
+    )
+    rows = sorted(by_package.items(), key=lambda item: -item[1])
+    lines = [
+        "python -X importtime: own time of what tui-desk's first frame imports beyond the stack floor",
+        f"({STACK!r}), by package; importtime itself slows imports down.",
+        "",
+        f"the first request's own imports in any httpx client ({FIRST_REQUEST!r}): {first / 1000:.1f} ms",
+        f"tui-desk and what only it imports: {sum(by_package.values()) / 1000:.1f} ms",
+        "",
+        *(f"{us / 1000:7.1f} ms  {package}" for package, us in rows),
+    ]
+    return "\n".join(lines)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from textual.app import App
@@ -12,10 +12,12 @@ from textual.screen import Screen
 from tui_desk.models import CommentKind, Ticket, TicketSummary
 from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.state.drafts import Draft, DraftStore
-from tui_desk.ui.dialogs.compose_dialog import ComposeDialog, SentCallback
 from tui_desk.ui.messages import host_of
 
-__all__ = ["SentCallback", "drafts_of", "offer_saved_drafts", "resume_message", "start_compose"]
+if TYPE_CHECKING:  # the composer (and Textual's TextArea) load with the first reply, not with the first frame
+    from tui_desk.ui.dialogs.compose_dialog import SentCallback
+
+__all__ = ["drafts_of", "offer_saved_drafts", "resume_message", "start_compose"]
 
 _BARE_APP_DRAFTS: WeakKeyDictionary[App[Any], DraftStore] = WeakKeyDictionary()  # an app that is no DeskHost
 
@@ -48,6 +50,8 @@ def start_compose(
     if kind is CommentKind.NOTE and not service.capabilities.internal_notes:
         app.notify(f"{service.backend_title} has no internal notes.", severity="warning", markup=False)
         return
+    from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
+
     app.push_screen(ComposeDialog(service, ticket, kind, drafts_of(app, service), on_sent, on_changed))
 
 
