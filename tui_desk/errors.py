@@ -99,7 +99,12 @@ class Throttled(DeskError):
 
     def __init__(self, message: str = "", *, retry_after: float | None = None) -> None:
         self.retry_after = retry_after
-        hint = f"Try again in {round(retry_after)} s." if retry_after else "Wait a minute and try again."
+        if not retry_after:
+            hint = "Wait a minute and try again."
+        elif retry_after < 1:
+            hint = "Try again in a moment."  # not "in 0 s" (a pause that is nearly over)
+        else:
+            hint = f"Try again in {round(retry_after)} s."
         super().__init__(message, hint=hint)
 
 

@@ -103,3 +103,29 @@ async def test_saved_view_from_config() -> None:
                 str(t.id) for t in sim.dataset.tickets.values() if t.status == "waiting" and t.category_id == hardware
             }
             assert {t.id for t in queue.rows} == expected
+
+
+async def test_a_move_made_while_a_refresh_runs_is_kept() -> None:
+    # CI (-n 6): a refresh restored the cursor to the ticket it started on, undoing a "g" pressed meanwhile.
+    from tests.conftest import fresh_dataset
+    from tui_desk.services.connect import demo_profile, simulator_class
+    from tui_desk.simulators.core import SimServer
+    from tui_desk.ui.app import DeskApp
+
+    sim = simulator_class("jitbit")(fresh_dataset())
+    with SimServer(sim) as server:
+        app = DeskApp.for_profile("jb", demo_profile("jitbit", server.base_url))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) > 5)
+            queue = app.screen
+            await wait_for(pilot, lambda: queue._loading_page is None)
+            await pilot.press("j", "j", "j")
+            sim.faults.latency = 0.5  # the refresh's first page takes half a second
+            before = sim.request_count
+            await pilot.press("R")
+            await wait_for(pilot, lambda: sim.request_count > before)  # the refresh is under way
+            await pilot.press("g")  # the agent goes to the top meanwhile
+            top = queue.rows[0].id
+            await wait_for(pilot, lambda: not queue._replacing and queue._loading_page is None, timeout=15)
+            sim.faults.latency = 0.0
+            assert queue.highlighted().id == top

@@ -167,7 +167,10 @@ async def test_a_long_throttling_storm_gives_up_with_throttled(desk: Desk) -> No
         desk.sim.faults.throttle_storm = 50
         with pytest.raises(Throttled) as info:
             await first_page(service)
-        assert_short(info.value, "rate limiting")
+        # The page's own retries ran out ("is rate limiting requests"), or, on a loaded machine, the request beside
+        # it (HappyFox's priorities) met the pause first ("asked for a pause"): either way one short line.
+        assert_short(info.value)
+        assert "rate limit" in info.value.user_message().lower()
         assert desk.sim.faults.throttle_storm > 40  # it stopped hammering after a few attempts
     finally:
         await service.aclose()

@@ -192,6 +192,9 @@ class QueueLoading(QueuePreview):
         """Add the rows of the pages that arrived in order after the last one shown (up to page ``upto``)."""
         if self._replacing:
             self._replacing = False
+            current = self.highlighted()  # where the agent is now: a move made while the refresh ran wins
+            if current is not None:
+                self._restore_id = current.id
             self._clear_rows()
         before = len(self.rows)
         while (number := len(self._page_starts) + 1) in pager.pages and (upto is None or number <= upto):
