@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import compileall
 import pickle
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -120,10 +119,6 @@ def _is_slow(item: pytest.Item) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: runs real processes (pty, tmux, subprocesses); CI runs these too")
-    if not hasattr(config, "workerinput"):  # the main process, before any worker starts
-        # The workers and the Python processes the slow tier starts would each compile tui-desk from source where
-        # PYTHONDONTWRITEBYTECODE is set (this machine's shell sets it): compile it once (py_compile writes anyway).
-        compileall.compile_dir(str(config.rootpath / "tui_desk"), quiet=1)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

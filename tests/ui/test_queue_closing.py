@@ -12,14 +12,20 @@ from tui_desk.errors import Unavailable
 from tui_desk.ui.screens.queue import QueueScreen
 
 
+async def loaded_queue(pilot) -> QueueScreen:  # type: ignore[no-untyped-def]
+    """The queue once its rows are in."""
+    await queue_loaded(pilot)
+    queue = pilot.app.screen
+    assert isinstance(queue, QueueScreen)
+    return queue
+
+
 async def test_a_load_failing_after_the_screen_is_torn_down_is_not_a_crash(make_app) -> None:  # type: ignore[no-untyped-def]
     # Seen under load in CI: at exit the service closes its connections, the page load in flight fails, and the
     # queue went to show the error on a state line that was already removed (NoMatches -> crash report).
     app = make_app("happyfox")
     async with app.run_test(size=(80, 24)) as pilot:
-        await queue_loaded(pilot)
-        queue = app.screen
-        assert isinstance(queue, QueueScreen)
+        queue = await loaded_queue(pilot)
         await queue.query_one("#queue-state").remove()
         queue._failed(Unavailable("connection closed"))
         queue.load_state.ready()  # what a page arriving late does: nothing to show it on, and no crash
@@ -34,9 +40,7 @@ async def test_a_worker_finding_its_widgets_removed_during_shutdown_ends_quietly
     # ``_update_title`` raised NoMatches('#queue-position') in the worker, which ended in a crash report.
     app = make_app("happyfox")
     async with app.run_test(size=(80, 24)) as pilot:
-        await queue_loaded(pilot)
-        queue = app.screen
-        assert isinstance(queue, QueueScreen)
+        queue = await loaded_queue(pilot)
         gate = asyncio.Event()
         finished = asyncio.Event()
 
@@ -64,8 +68,7 @@ async def test_the_same_error_while_running_is_still_a_crash(make_app) -> None: 
     app = make_app("happyfox")
     with pytest.raises(WorkerFailed):
         async with app.run_test(size=(80, 24)) as pilot:
-            await queue_loaded(pilot)
-            queue = app.screen
+            queue = await loaded_queue(pilot)
 
             async def broken() -> None:
                 queue.query_one("#no-such-widget")

@@ -6,49 +6,57 @@ import asyncio
 import json
 import os
 import stat
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_POLICY, fresh_dataset
+from tests.conftest import TEST_POLICY
 from tui_desk.backends.helpdeskpro import HelpDeskProBackend
 from tui_desk.backends.helpdeskpro.reference import REMEMBERED_STATUSES
-from tui_desk.config.profile import Profile
 from tui_desk.models import Page, TicketQuery, TicketSummary
+from tui_desk.services.connect import demo_profile
 from tui_desk.simulators.core import SimServer
 from tui_desk.simulators.helpdeskpro import HelpDeskProSimulator
-from tui_desk.state.remembered import _lists_path, remember_list, remembered_list
+from tui_desk.state.paths import state_dir
+from tui_desk.state.remembered import remember_list, remembered_list
 
 OPEN = TicketQuery(state="open")
 STATUSES = "/api/v1/statuses"
 TICKETS = "/api/v1/tickets"
 
-
-@pytest.fixture
-def sim() -> HelpDeskProSimulator:
-    return HelpDeskProSimulator(fresh_dataset())
+pytestmark = pytest.mark.parametrize("sim_server", ["helpdeskpro"], indirect=True)
 
 
 @pytest.fixture
-def srv(sim: HelpDeskProSimulator) -> Iterator[SimServer]:
-    with SimServer(sim) as server:
-        yield server
+def srv(sim_server: SimServer) -> SimServer:
+    return sim_server
 
 
-async def open_backend(srv: SimServer) -> HelpDeskProBackend:
-    profile = Profile.model_validate(
-        {"backend": "helpdeskpro", "url": srv.base_url, "email": "demo@example.com", "password": "demo"}
-    )
-    desk = HelpDeskProBackend.create(profile)
+@pytest.fixture
+def sim(sim_server: SimServer) -> HelpDeskProSimulator:
+    simulator = sim_server.simulator
+    assert isinstance(simulator, HelpDeskProSimulator)
+    return simulator
+
+
+def open_backend(srv: SimServer) -> HelpDeskProBackend:
+    desk = HelpDeskProBackend.create(demo_profile("helpdeskpro", srv.base_url))
     assert isinstance(desk, HelpDeskProBackend)
     desk.http.policy = TEST_POLICY
     return desk
 
 
+def kept_file() -> Path:
+    """The one status list kept in the state directory."""
+    [path] = state_dir().glob(f"{REMEMBERED_STATUSES}-*.json")
+    return path
+
+
 @pytest.fixture
 async def first_run(srv: SimServer) -> AsyncIterator[Page[TicketSummary]]:
     """One whole run before the test: it reads the status list (and remembers it)."""
-    desk = await open_backend(srv)
+    desk = open_backend(srv)
     try:
         yield await desk.list_tickets(OPEN, 1, 50)
     finally:
@@ -64,14 +72,14 @@ async def test_the_first_run_reads_statuses_first_and_remembers_them_privately(
 ) -> None:
     served = [path for method, path in sim.log if method == "GET"]
     assert served.index(STATUSES) < served.index(TICKETS)  # nothing remembered: the filter needs the list first
-    desk = await open_backend(srv)
+    desk = open_backend(srv)
     try:
         listed = await desk.statuses()
     finally:
         await desk.aclose()
     assert any(s.closed for s in listed) and any(not s.closed for s in listed)
     assert remembered_list(REMEMBERED_STATUSES, srv.base_url) == [s.model_dump() for s in listed]
-    mode = stat.S_IMODE(os.stat(_lists_path(REMEMBERED_STATUSES, srv.base_url)).st_mode)
+    mode = stat.S_IMODE(os.stat(kept_file()).st_mode)
     assert mode == 0o600
 
 
@@ -81,7 +89,7 @@ async def test_the_next_run_asks_for_the_page_without_waiting_for_statuses(
     sim.faults.route_faults["GET /statuses"] = "late"  # this run's status list answers a second late
     sim.faults.route_hang = 1.0
     before = gets(sim, TICKETS)
-    desk = await open_backend(srv)
+    desk = open_backend(srv)
     try:
         listing = asyncio.ensure_future(desk.list_tickets(OPEN, 1, 50))
         loop = asyncio.get_running_loop()
@@ -106,7 +114,7 @@ async def test_a_changed_status_list_asks_for_the_page_again_with_the_new_one(
     flipped = [{**s, "closed": not s["closed"]} if i == 0 else s for i, s in enumerate(stale)]
     remember_list(REMEMBERED_STATUSES, srv.base_url, flipped)
     before = gets(sim, TICKETS)
-    desk = await open_backend(srv)
+    desk = open_backend(srv)
     try:
         page = await desk.list_tickets(OPEN, 1, 50)
     finally:
@@ -114,14 +122,14 @@ async def test_a_changed_status_list_asks_for_the_page_again_with_the_new_one(
     assert gets(sim, TICKETS) == before + 2  # the hinted page, then the right one
     assert [t.id for t in page.items] == [t.id for t in first_run.items]
     assert page.total == first_run.total
-    assert json.loads(_lists_path(REMEMBERED_STATUSES, srv.base_url).read_text()) == stale  # this run's list kept
+    assert json.loads(kept_file().read_text()) == stale  # this run's list kept
 
 
 async def test_an_unreadable_remembered_file_is_ignored(
     sim: HelpDeskProSimulator, srv: SimServer, first_run: Page[TicketSummary]
 ) -> None:
-    _lists_path(REMEMBERED_STATUSES, srv.base_url).write_text("{not json")
-    desk = await open_backend(srv)
+    kept_file().write_text("{not json")
+    desk = open_backend(srv)
     try:
         page = await desk.list_tickets(OPEN, 1, 50)
     finally:

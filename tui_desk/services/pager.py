@@ -68,7 +68,7 @@ class Pager(Generic[T]):
         if page is None:
             page = await self._start(number)
         if ahead:
-            self.prefetch_after(number)
+            self._prefetch_after(number)
         return page
 
     def forget(self, number: int) -> None:
@@ -105,8 +105,7 @@ class Pager(Generic[T]):
         """True while a page (asked for or prefetched) is still being fetched."""
         return any(not task.done() for task in self._tasks.values())
 
-    def prefetch_after(self, number: int) -> None:
-        """Start fetching the ``prefetch`` pages after ``number`` in the background (those not loaded or loading)."""
+    def _prefetch_after(self, number: int) -> None:
         count = self.page_count()
         for ahead in range(number + 1, number + 1 + self.prefetch):
             if count is not None and ahead > count:

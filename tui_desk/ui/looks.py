@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 PLAIN_THEME = "ansi-dark"
 DEFAULT_THEME = "textual-dark"
 MONO_THEME = "tui-desk-mono"  # NO_COLOR on 256-colour and true-colour terminals
-MONO_CLASS = "-mono"  # on the app under NO_COLOR: styles/app.tcss marks cursor, focus and dialogs by bold/reverse
+MONO_CLASS = "-mono"  # on the app under NO_COLOR: ui/app.tcss marks cursor, focus and dialogs by bold/reverse
 SIXTEEN_COLOURS = ("standard", "windows")  # Rich's colour systems of terminals with 16 colours or fewer
 _PLAIN_TERMS = ("linux", "vt100", "vt220", "xterm", "screen", "ansi", "tmux")
 
