@@ -16,6 +16,7 @@ from tui_desk.ui.dialogs.bulk_progress import BulkProgress
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
 from tui_desk.ui.dialogs.picker import Picker
 from tui_desk.ui.screens.queue import QueueScreen
+from tui_desk.ui.widgets.preview_pane import PreviewPane
 
 FLAVOUR = "happyfox"
 SMALL = 60  # tickets: the open ones fit one page, so the queue behind a dialog is the same on every run
@@ -52,7 +53,11 @@ async def picker_open(pilot, key: str) -> None:
     app = pilot.app
     await pilot.press(key)
     await wait_for(pilot, lambda: isinstance(app.screen, Picker) and app.screen.is_mounted)
-    await wait_for(pilot, lambda: not app.screen_stack[-2].query_one("StatusLine").busy)
+    below = app.screen_stack[-2]
+    await wait_for(pilot, lambda: not below.query_one("StatusLine").busy)
+    pane = below.query_one(PreviewPane)
+    if pane.display:  # wide terminals: the preview below the picker has its thread laid out (CI once caught it not)
+        await wait_for(pilot, lambda: pane.complete and pane.query_one("#preview-messages").size.height > 1)
     steady(app)
     await pilot.pause()
 
