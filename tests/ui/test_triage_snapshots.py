@@ -51,13 +51,14 @@ async def queue_loaded(pilot) -> None:
 
 async def picker_open(pilot, key: str) -> None:
     app = pilot.app
+    pane = app.screen.query_one(PreviewPane)
+    if pane.display:  # wide terminals: the preview's thread is laid out before a modal covers the screen (CI once
+        # drew it half laid out: the screen below a modal is not laid out again while the modal is up)
+        await wait_for(pilot, lambda: pane.complete and pane.query_one("#preview-messages").size.height > 1)
     await pilot.press(key)
     await wait_for(pilot, lambda: isinstance(app.screen, Picker) and app.screen.is_mounted)
     below = app.screen_stack[-2]
     await wait_for(pilot, lambda: not below.query_one("StatusLine").busy)
-    pane = below.query_one(PreviewPane)
-    if pane.display:  # wide terminals: the preview below the picker has its thread laid out (CI once caught it not)
-        await wait_for(pilot, lambda: pane.complete and pane.query_one("#preview-messages").size.height > 1)
     steady(app)
     await pilot.pause()
 
