@@ -16,7 +16,6 @@ from tui_desk.ui.dialogs.bulk_progress import BulkProgress
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
 from tui_desk.ui.dialogs.picker import Picker
 from tui_desk.ui.screens.queue import QueueScreen
-from tui_desk.ui.widgets.preview_pane import PreviewPane
 
 FLAVOUR = "happyfox"
 SMALL = 60  # tickets: the open ones fit one page, so the queue behind a dialog is the same on every run
@@ -51,14 +50,9 @@ async def queue_loaded(pilot) -> None:
 
 async def picker_open(pilot, key: str) -> None:
     app = pilot.app
-    pane = app.screen.query_one(PreviewPane)
-    if pane.display:  # wide terminals: the preview's thread is laid out before a modal covers the screen (CI once
-        # drew it half laid out: the screen below a modal is not laid out again while the modal is up)
-        await wait_for(pilot, lambda: pane.complete and pane.query_one("#preview-messages").size.height > 1)
     await pilot.press(key)
     await wait_for(pilot, lambda: isinstance(app.screen, Picker) and app.screen.is_mounted)
-    below = app.screen_stack[-2]
-    await wait_for(pilot, lambda: not below.query_one("StatusLine").busy)
+    await wait_for(pilot, lambda: not app.screen_stack[-2].query_one("StatusLine").busy)
     steady(app)
     await pilot.pause()
 

@@ -35,10 +35,7 @@ class DeskApp(AgentsApp):
     """
 
     TITLE = "tui-desk"
-    # The queue's and the ticket's sheets are read with the app's: both show at start (the ticket screen is warmed up
-    # hidden), and a screen bringing its own sheet later makes Textual re-parse every sheet and restyle every widget
-    # (kept in step with the screens by tests/ui/test_start_sheets.py).
-    CSS_PATH = ["app.tcss", "screens/queue.tcss", "screens/ticket.tcss"]
+    CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = {DeskCommands}  # one provider, one stable order; it also offers Textual's system commands
     BINDINGS = [
