@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import compileall
 import gc
+import os
 import pickle
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -115,6 +120,23 @@ def _is_slow(item: pytest.Item) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: runs real processes (pty, tmux, subprocesses); CI runs these too")
+    if not hasattr(config, "workerinput") and config.getoption("numprocesses", None):
+        write_bytecode_once(config.rootpath)
+
+
+def write_bytecode_once(root: Path) -> None:
+    """Compile tui_desk, and let pytest rewrite and cache every test module, before the workers start.
+
+    With PYTHONDONTWRITEBYTECODE set (as on CI) nothing is cached: each of the six workers rewrote the assertions of
+    all test modules (about 5 s of CPU each) and compiled tui_desk, and so did each of the ~550 ``tui-desk`` runs the
+    tests start. This writes the ``__pycache__`` files (ignored by git) once; later runs find them current.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    collect = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", "-p", "no:cacheprovider"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    with subprocess.Popen([*collect, str(root / "tests")], cwd=root, env=env, **quiet) as proc:
+        compileall.compile_dir(root / "tui_desk", quiet=1)
+        proc.wait()
 
 
 # The cyclic garbage collector took 38 % of the workers' CPU (176 of 460 s in a full run): each app leaves a large heap

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.scripting.forkserver import ForkClient
 from tui_desk.registry import BACKENDS
 from tui_desk.services.connect import DEMO_CREDENTIALS
 
@@ -95,9 +96,30 @@ def run_all(calls: list[Callable[[], Result]]) -> list[Result]:
         return list(pool.map(lambda call: call(), calls))
 
 
-def run_tui_desk(*args: str, env: dict[str, str], stdin: str | None = None, timeout: float = 60) -> Result:
-    """Run ``python -m tui_desk ARGS``; stdin is ``stdin`` or empty (never the test's terminal)."""
-    done = subprocess.run(
+FORKS = ForkClient()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fork_server() -> Iterator[ForkClient]:
+    """This worker's fork server (tests/scripting/forkserver.py), stopped when the session ends."""
+    try:
+        yield FORKS
+    finally:
+        FORKS.close()
+
+
+def run_tui_desk(
+    *args: str, env: dict[str, str], stdin: str | None = None, timeout: float = 60, fresh: bool = False
+) -> Result:
+    """Run ``python -m tui_desk ARGS``; stdin is ``stdin`` or empty (never the test's terminal).
+
+    The run is a child forked from a process that has already imported the scripting path (forkserver.py), unless
+    ``fresh`` or ``env`` sets the interpreter's own variables differently: then a new ``python -m tui_desk``.
+    """
+    if not fresh and FORKS.can_run(env):
+        done = FORKS.run(list(args), env, stdin or "", timeout)
+        return Result(args, done.code, done.out, done.err)
+    finished = subprocess.run(
         [sys.executable, "-m", "tui_desk", *args],
         env=env,
         input=stdin if stdin is not None else "",
@@ -106,7 +128,7 @@ def run_tui_desk(*args: str, env: dict[str, str], stdin: str | None = None, time
         encoding="utf-8",
         timeout=timeout,
     )
-    return Result(args, done.returncode, done.stdout, done.stderr)
+    return Result(args, finished.returncode, finished.stdout, finished.stderr)
 
 
 # Runs a simulator serves before a test gets a fresh one: Jitbit allows 90 calls a minute per client IP (a read makes

@@ -28,6 +28,7 @@ DEMO_CREDENTIALS: dict[str, dict[str, object]] = {
     "helpdeskpro": {"email": "demo@example.com", "password": "demo"},
 }
 
+
 def open_service(
     profile: Profile, name: str = "default", transport: httpx.AsyncBaseTransport | None = None
 ) -> HelpdeskService:

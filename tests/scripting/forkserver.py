@@ -1,0 +1,229 @@
+"""Runs ``python -m tui_desk ARGS`` in processes forked from one that has already imported the scripting path.
+
+A ``tui-desk`` run spent about two thirds of its CPU importing (pydantic, httpx, asyncio, the adapters), and the
+suite starts ~550 of them. Here one server process per pytest worker imports those modules once, then forks a child
+per run. The child is a real process of its own: it gets the run's environment, working directory, stdin, stdout and
+stderr (as files), runs ``tui_desk``'s ``__main__`` the way ``python -m`` does, and exits through the interpreter's
+normal shutdown; the exit status the client reports is the one the kernel gives. What the fork skips is only the
+interpreter's start and the imports, so tests that are about those (the scripting path never loading Textual, the
+first run of a fresh install, pty and tmux runs) start ``python -m tui_desk`` from scratch instead.
+
+Run as a script, this file is the server; ``ForkClient`` is its client.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import runpy
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# What a scripting run imports (tui_desk.cli loads the rest lazily), so the children need not. None loads Textual.
+PRELOAD = (
+    "tui_desk.cli",
+    "tui_desk.scripting.run",
+    "tui_desk.scripting.reads",
+    "tui_desk.scripting.writes",
+    "tui_desk.scripting.session",
+    "tui_desk.services.connect",
+    "tui_desk.services.views",
+    "tui_desk.state.private_files",
+    "tui_desk.config.file_checks",
+    "tui_desk.backends.happyfox.backend",
+    "tui_desk.backends.helpdeskpro.backend",
+    "tui_desk.backends.jitbit.backend",
+)
+# Variables the interpreter reads as it starts (encodings, buffering, flags): a run whose environment sets them
+# differently from the server's is started from scratch, since a forked child would keep the server's.
+INTERPRETER_VARS = ("PYTHON", "LANG", "LC_")
+
+
+def interpreter_env(env: dict[str, str]) -> dict[str, str]:
+    """The variables of ``env`` that the interpreter reads as it starts."""
+    return {k: v for k, v in env.items() if k.startswith(INTERPRETER_VARS)}
+
+
+# ---------------------------------------------------------------------------------------------------------- server
+
+
+def serve(path: str) -> None:
+    """Accept runs on the Unix socket ``path`` until stdin closes (the pytest worker ended).
+
+    In a forked child this returns once ``tui_desk`` has run without exiting; a ``SystemExit`` (how ``tui_desk``'s
+    ``__main__`` always ends) or any other exception leaves through here to the interpreter's own exit, as it would
+    from ``python -m``.
+    """
+    import gc
+    import importlib
+
+    for name in PRELOAD:
+        importlib.import_module(name)
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "rich"))
+    if loaded:
+        raise SystemExit(f"forkserver: the preload imported {loaded}; a scripting run must not")
+    gc.collect()
+    gc.freeze()  # the children share these pages instead of copying them as the collector walks them
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)
+    print("ready", flush=True)
+    waiting: dict[int, tuple[int, socket.socket]] = {}  # a child's pidfd -> its pid, and where its status goes
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    selector.register(sys.stdin.fileno(), selectors.EVENT_READ)
+    while True:
+        for key, _ in selector.select():
+            if key.fileobj is listener:
+                conn, _ = listener.accept()
+                request, fds = _receive(conn)
+                pid = os.fork()
+                if pid == 0:
+                    selector.close()
+                    listener.close()
+                    for _, other in waiting.values():
+                        other.close()
+                    _become(request, fds)
+                    runpy.run_module("tui_desk", run_name="__main__", alter_sys=True)
+                    return
+                for fd in fds:
+                    os.close(fd)
+                _send(conn, pid)
+                pidfd = os.pidfd_open(pid)
+                waiting[pidfd] = (pid, conn)
+                selector.register(pidfd, selectors.EVENT_READ)
+            elif key.fd in waiting:
+                selector.unregister(key.fd)
+                pid, conn = waiting.pop(key.fd)
+                os.close(key.fd)
+                _, status = os.waitpid(pid, 0)
+                _send(conn, os.waitstatus_to_exitcode(status))
+                conn.close()
+            elif not os.read(key.fd, 4096):  # the pytest worker closed our stdin
+                return
+
+
+def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    """A run's request (args, env, cwd) and its stdin, stdout and stderr descriptors."""
+    _, fds, _, _ = socket.recv_fds(conn, 1, 3)
+    chunks = []
+    while chunk := conn.recv(65536):
+        chunks.append(chunk)
+    return json.loads(b"".join(chunks)), fds
+
+
+def _send(conn: socket.socket, number: int) -> None:
+    """Send a line with ``number``; a client that gave up (a timeout) is no longer listening."""
+    with contextlib.suppress(OSError):
+        conn.sendall(f"{number}\n".encode())
+
+
+def _become(request: dict[str, Any], fds: list[int]) -> None:
+    """In the child: take the run's stdio, environment, directory and arguments, as ``python -m`` starts with."""
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    time.tzset()
+    sys.path[0] = os.getcwd()
+    sys.argv = ["-m", *request["args"]]
+
+
+# ---------------------------------------------------------------------------------------------------------- client
+
+
+@dataclass
+class Finished:
+    """A finished run: its exit status (negative: killed by that signal) and output."""
+
+    code: int
+    out: str
+    err: str
+
+
+class ForkClient:
+    """Starts the server for this pytest worker on first use and runs ``tui_desk`` commands through it."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.path = ""
+        self.env: dict[str, str] = {}
+        self.lock = threading.Lock()
+
+    def _server(self) -> str:
+        with self.lock:
+            return self._start()
+
+    def _start(self) -> str:
+        if self.proc is None:
+            folder = tempfile.mkdtemp(prefix="tui-desk-fork-")
+            self.path = os.path.join(folder, "socket")
+            self.env = dict(os.environ)
+            self.proc = subprocess.Popen(
+                [sys.executable, __file__, self.path],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                cwd=Path(__file__).resolve().parents[2],
+            )
+            assert self.proc.stdout is not None
+            if self.proc.stdout.readline() != b"ready\n":
+                raise RuntimeError("the fork server did not start")
+        return self.path
+
+    def can_run(self, env: dict[str, str]) -> bool:
+        """Whether a forked child would start as ``python -m`` would with ``env`` (the interpreter's variables)."""
+        self._server()
+        return interpreter_env(env) == interpreter_env(self.env)
+
+    def run(self, args: list[str], env: dict[str, str], stdin: str, timeout: float) -> Finished:
+        """Run ``tui_desk ARGS`` in a forked child; kill it and raise TimeoutExpired after ``timeout`` seconds."""
+        path = self._server()
+        with (
+            tempfile.TemporaryFile() as given,
+            tempfile.TemporaryFile() as out,
+            tempfile.TemporaryFile() as err,
+            socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn,
+        ):
+            given.write(stdin.encode())
+            given.seek(0)
+            conn.connect(path)
+            socket.send_fds(conn, [b"r"], [given.fileno(), out.fileno(), err.fileno()])
+            conn.sendall(json.dumps({"args": args, "env": env, "cwd": os.getcwd()}).encode())
+            conn.shutdown(socket.SHUT_WR)
+            conn.settimeout(timeout)
+            reply = conn.makefile("rb")
+            pid = int(reply.readline())
+            try:
+                line = reply.readline()
+            except TimeoutError:
+                os.kill(pid, signal.SIGKILL)
+                raise subprocess.TimeoutExpired(["tui_desk", *args], timeout) from None
+            out.seek(0)
+            err.seek(0)
+            return Finished(int(line), out.read().decode(), err.read().decode())
+
+    def close(self) -> None:
+        """Stop the server (its children have all finished)."""
+        if self.proc is not None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+            self.proc = None
+            shutil.rmtree(os.path.dirname(self.path), ignore_errors=True)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
