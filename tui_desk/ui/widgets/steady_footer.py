@@ -125,6 +125,9 @@ class SteadyFooter(Footer):
             yield self._key(palette, "-command-palette")
 
     def _key(self, entry: FooterEntry, classes: str) -> FooterKey:
+        # Born with the class its bound `compact` gives it: adding it after mount restyled every key again.
+        if self.compact:
+            classes = f"{classes} -compact".strip()
         return FooterKey(
             entry.key,
             entry.display,
