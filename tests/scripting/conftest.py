@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.scripting.forkserver import ForkClient
+from tests.scripting.forkserver import ForkClient, ForkedProcess
 from tui_desk.registry import BACKENDS
 from tui_desk.services.connect import DEMO_CREDENTIALS
 
@@ -145,7 +145,7 @@ class Sim:
     flavour: str
     url: str
     home: Path
-    proc: subprocess.Popen[str] = field(repr=False)
+    proc: subprocess.Popen[str] | ForkedProcess = field(repr=False)
     token: str | None = None  # HelpDesk Pro: a saved session token, so runs do not log in each time
     runs: int = 0
     facts: Truth | None = None
@@ -219,13 +219,18 @@ def start_sim(flavour: str, home: Path, *options: str, token: bool = True) -> Si
     """Start ``tui-desk simulate FLAVOUR --port 0 OPTIONS`` (read the base URL from its first line); HelpDesk Pro:
     save a token first unless ``token`` is false."""
     home.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tui_desk", "simulate", flavour, "--port", "0", *options],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=base_env(home),
-    )
+    args, env = ["simulate", flavour, "--port", "0", *options], base_env(home)
+    proc: subprocess.Popen[str] | ForkedProcess
+    if FORKS.can_run(env):
+        proc = FORKS.spawn(args, env)
+    else:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tui_desk", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
     assert proc.stdout is not None
     first = proc.stdout.readline().strip()
     sim = Sim(flavour, first, home, proc)

@@ -1,9 +1,9 @@
 """Runs ``python -m tui_desk ARGS`` in processes forked from one that has already imported the scripting path.
 
 A ``tui-desk`` run spent about two thirds of its CPU importing (pydantic, httpx, asyncio, the adapters), and the
-suite starts ~550 of them. Here one server process per pytest worker imports those modules once, then forks a child
-per run. The child is a real process of its own: it gets the run's environment, working directory, stdin, stdout and
-stderr (as files), runs ``tui_desk``'s ``__main__`` the way ``python -m`` does, and exits through the interpreter's
+suite starts ~550 of them, and ~40 ``tui-desk simulate`` servers. Here one server process per pytest worker imports those
+modules once, then forks a child per run. The child is a real process of its own: it gets the run's environment,
+working directory, stdin, stdout and stderr (files; a pipe for a simulator's stdout), runs ``tui_desk``'s ``__main__`` the way ``python -m`` does, and exits through the interpreter's
 normal shutdown; the exit status the client reports is the one the kernel gives. What the fork skips is only the
 interpreter's start and the imports, so tests that are about those (the scripting path never loading Textual, the
 first run of a fresh install, pty and tmux runs) start ``python -m tui_desk`` from scratch instead.
@@ -28,9 +28,9 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-# What a scripting run imports (tui_desk.cli loads the rest lazily), so the children need not. None loads Textual.
+# What a scripting run or a simulator imports (tui_desk.cli loads the rest lazily). None of them loads Textual.
 PRELOAD = (
     "tui_desk.cli",
     "tui_desk.scripting.run",
@@ -44,6 +44,7 @@ PRELOAD = (
     "tui_desk.backends.happyfox.backend",
     "tui_desk.backends.helpdeskpro.backend",
     "tui_desk.backends.jitbit.backend",
+    "tui_desk.simulators.server",
 )
 # Variables the interpreter reads as it starts (encodings, buffering, flags): a run whose environment sets them
 # differently from the server's is started from scratch, since a forked child would keep the server's.
@@ -154,6 +155,52 @@ class Finished:
     err: str
 
 
+class ForkedProcess:
+    """A child the server forked: what ``subprocess.Popen`` offers the tests (stdout, terminate, kill, wait)."""
+
+    def __init__(
+        self, pid: int, conn: socket.socket, received: bytes, args: list[str], stdout: TextIO | None = None
+    ) -> None:
+        self.pid = pid
+        self.args = ["tui_desk", *args]
+        self.stdout = stdout
+        self.returncode: int | None = None
+        self._conn = conn
+        self._received = received
+
+    def wait(self, timeout: float | None = None) -> int:
+        """The exit status (negative: the signal that ended it); TimeoutExpired after ``timeout`` seconds."""
+        if self.returncode is None:
+            self._conn.settimeout(timeout)
+            while not self._received.endswith(b"\n"):
+                try:
+                    chunk = self._conn.recv(64)
+                except TimeoutError:
+                    raise subprocess.TimeoutExpired(self.args, timeout or 0) from None
+                if not chunk:
+                    raise RuntimeError("the fork server stopped before the child ended")
+                self._received += chunk
+            self.returncode = int(self._received)
+            self._conn.close()
+            if self.stdout is not None:
+                self.stdout.close()
+        return self.returncode
+
+    def send_signal(self, number: int) -> None:
+        """Send signal ``number`` unless the child has been waited for."""
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, number)
+
+    def terminate(self) -> None:
+        """SIGTERM."""
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        """SIGKILL."""
+        self.send_signal(signal.SIGKILL)
+
+
 class ForkClient:
     """Starts the server for this pytest worker on first use and runs ``tui_desk`` commands through it."""
 
@@ -188,32 +235,53 @@ class ForkClient:
         self._server()
         return interpreter_env(env) == interpreter_env(self.env)
 
-    def run(self, args: list[str], env: dict[str, str], stdin: str, timeout: float) -> Finished:
-        """Run ``tui_desk ARGS`` in a forked child; kill it and raise TimeoutExpired after ``timeout`` seconds."""
-        path = self._server()
-        with (
-            tempfile.TemporaryFile() as given,
-            tempfile.TemporaryFile() as out,
-            tempfile.TemporaryFile() as err,
-            socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn,
-        ):
-            given.write(stdin.encode())
-            given.seek(0)
-            conn.connect(path)
-            socket.send_fds(conn, [b"r"], [given.fileno(), out.fileno(), err.fileno()])
+    def _launch(self, args: list[str], env: dict[str, str], fds: list[int]) -> tuple[int, socket.socket, bytes]:
+        """Fork a child running ``tui_desk ARGS`` with ``fds`` as its stdin, stdout and stderr: (its pid, the
+        connection its exit status comes back on, what of that status has already arrived)."""
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            conn.connect(self._server())
+            socket.send_fds(conn, [b"r"], fds)
             conn.sendall(json.dumps({"args": args, "env": env, "cwd": os.getcwd()}).encode())
             conn.shutdown(socket.SHUT_WR)
-            conn.settimeout(timeout)
-            reply = conn.makefile("rb")
-            pid = int(reply.readline())
+            received = b""
+            while b"\n" not in received:
+                chunk = conn.recv(64)
+                if not chunk:
+                    raise RuntimeError("the fork server did not start the child")
+                received += chunk
+            pid, _, rest = received.partition(b"\n")
+            return int(pid), conn, rest
+        except BaseException:
+            conn.close()
+            raise
+
+    def run(self, args: list[str], env: dict[str, str], stdin: str, timeout: float) -> Finished:
+        """Run ``tui_desk ARGS`` in a forked child; kill it and raise TimeoutExpired after ``timeout`` seconds."""
+        with tempfile.TemporaryFile() as given, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            given.write(stdin.encode())
+            given.seek(0)
+            child = ForkedProcess(*self._launch(args, env, [given.fileno(), out.fileno(), err.fileno()]), args)
             try:
-                line = reply.readline()
-            except TimeoutError:
-                os.kill(pid, signal.SIGKILL)
-                raise subprocess.TimeoutExpired(["tui_desk", *args], timeout) from None
+                code = child.wait(timeout)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait(10)
+                raise
             out.seek(0)
             err.seek(0)
-            return Finished(int(line), out.read().decode(), err.read().decode())
+            return Finished(code, out.read().decode(), err.read().decode())
+
+    def spawn(self, args: list[str], env: dict[str, str]) -> ForkedProcess:
+        """Start ``tui_desk ARGS`` (a simulator) in a forked child: stdout a pipe, stdin and stderr /dev/null."""
+        read, write = os.pipe()
+        with open(os.devnull, "rb") as nothing, open(os.devnull, "wb") as nowhere:
+            try:
+                pid, conn, received = self._launch(args, env, [nothing.fileno(), write, nowhere.fileno()])
+            finally:
+                os.close(write)
+        stdout = open(read, encoding="utf-8")  # noqa: SIM115 (closed once the child is waited for)
+        return ForkedProcess(pid, conn, received, args, stdout=stdout)
 
     def close(self) -> None:
         """Stop the server (its children have all finished)."""
