@@ -1,12 +1,13 @@
 """Runs ``python -m tui_desk ARGS`` in processes forked from one that has already imported the scripting path.
 
 A ``tui-desk`` run spent about two thirds of its CPU importing (pydantic, httpx, asyncio, the adapters), and the
-suite starts ~550 of them, and ~40 ``tui-desk simulate`` servers. Here one server process per pytest worker imports those
-modules once, then forks a child per run. The child is a real process of its own: it gets the run's environment,
-working directory, stdin, stdout and stderr (files; a pipe for a simulator's stdout), runs ``tui_desk``'s ``__main__`` the way ``python -m`` does, and exits through the interpreter's
-normal shutdown; the exit status the client reports is the one the kernel gives. What the fork skips is only the
-interpreter's start and the imports, so tests that are about those (the scripting path never loading Textual, the
-first run of a fresh install, pty and tmux runs) start ``python -m tui_desk`` from scratch instead.
+suite starts ~550 of them, and ~40 ``tui-desk simulate`` servers. Here one server process per pytest worker imports
+those modules once, then forks a child per run. The child is a real process of its own: it gets the run's
+environment, working directory, stdin, stdout and stderr (files; a pipe for a simulator's stdout), runs
+``tui_desk``'s ``__main__`` the way ``python -m`` does, and exits through the interpreter's normal shutdown; the exit
+status the client reports is the one the kernel gives. What the fork skips is only the interpreter's start and the
+imports, so tests that are about those (the scripting path never loading Textual, the first run of a fresh install,
+pty and tmux runs) start ``python -m tui_desk`` from scratch instead.
 
 Run as a script, this file is the server; ``ForkClient`` is its client.
 """
