@@ -77,6 +77,11 @@ def serve(path: str) -> None:
         raise SystemExit(f"forkserver: the preload imported {loaded}; a scripting run must not")
     gc.collect()
     gc.freeze()  # the children share these pages instead of copying them as the collector walks them
+    try:
+        os.close(os.pidfd_open(os.getpid()))  # Linux 5.3 and newer: how the server hears its children end
+    except (AttributeError, OSError) as error:
+        print(f"unavailable: {error}", flush=True)
+        return
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)
@@ -210,6 +215,7 @@ class ForkClient:
         self.path = ""
         self.env: dict[str, str] = {}
         self.lock = threading.Lock()
+        self.available = True  # False: the server cannot run here (no pidfd), so every run starts from scratch
 
     def _server(self) -> str:
         with self.lock:
@@ -227,14 +233,16 @@ class ForkClient:
                 cwd=Path(__file__).resolve().parents[2],
             )
             assert self.proc.stdout is not None
-            if self.proc.stdout.readline() != b"ready\n":
-                raise RuntimeError("the fork server did not start")
+            first = self.proc.stdout.readline()
+            self.available = first == b"ready\n"
+            if not self.available and not first.startswith(b"unavailable"):
+                raise RuntimeError(f"the fork server did not start: {first!r}")
         return self.path
 
     def can_run(self, env: dict[str, str]) -> bool:
         """Whether a forked child would start as ``python -m`` would with ``env`` (the interpreter's variables)."""
         self._server()
-        return interpreter_env(env) == interpreter_env(self.env)
+        return self.available and interpreter_env(env) == interpreter_env(self.env)
 
     def _launch(self, args: list[str], env: dict[str, str], fds: list[int]) -> tuple[int, socket.socket, bytes]:
         """Fork a child running ``tui_desk ARGS`` with ``fds`` as its stdin, stdout and stderr: (its pid, the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -72,9 +73,27 @@ async def queue_loaded(pilot) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and len(app.screen.rows) >= 20)
     await wait_for(pilot, lambda: not app.screen.query_one("StatusLine").busy)
+    await preview_settled(pilot)
+    await pilot.pause()
+
+
+async def refreshed(pilot, widget) -> None:
+    """Let the app lay out and paint what changed on ``widget``'s screen (Textual's ``call_after_refresh``)."""
+    done = asyncio.Event()
+    widget.call_after_refresh(done.set)
+    await wait_for(pilot, done.is_set)
+
+
+async def preview_settled(pilot) -> None:
+    """On wide terminals: the cursor's ticket is shown in full in the preview, and laid out.
+
+    Snapshots do not race it, and a dialog opened next covers a finished pane: Textual lays out only the screen on
+    top, so a pane still waiting for its layout when a dialog opens stays half drawn behind it.
+    """
     from tui_desk.ui.widgets.preview_pane import PreviewPane
 
-    queue, pane = app.screen, app.screen.query_one(PreviewPane)
-    if pane.display:  # on wide terminals: the cursor's ticket shown in full, so snapshots do not race it
+    queue = pilot.app.screen
+    pane = queue.query_one(PreviewPane)
+    if pane.display:
         await wait_for(pilot, lambda: pane.complete and pane.ticket_id == getattr(queue.highlighted(), "id", None))
-    await pilot.pause()
+        await refreshed(pilot, pane)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import TextArea
 
-from tests.ui.conftest import wait_for
+from tests.ui.conftest import refreshed, wait_for
 from tui_desk.ui.dialogs.compose_dialog import ComposeDialog
 from tui_desk.ui.dialogs.confirm import ConfirmDialog
 from tui_desk.ui.screens.queue import QueueScreen
@@ -24,6 +24,7 @@ async def composer(pilot, key: str, text: str) -> None:
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(app.screen, TicketScreen) and app.screen.ticket is not None)
     await wait_for(pilot, lambda: app.screen.query_one(ThreadView).comments is not None)
+    await refreshed(pilot, app.screen.query_one(ThreadView))  # laid out before the composer covers it
     await pilot.press(key)
     await wait_for(pilot, lambda: isinstance(app.screen, ComposeDialog))
     area = app.screen.query_one(TextArea)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.ui.conftest import wait_for
+from tests.ui.conftest import preview_settled, wait_for
 from tests.ui.test_snapshots import SIZES, steady
 from tui_desk.services.connect import demo_profile, simulator_class
 from tui_desk.simulators.core import SimServer
@@ -45,6 +45,7 @@ async def queue_loaded(pilot) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.pager is not None)
     await wait_for(pilot, lambda: app.screen.pager.exhausted and len(app.screen.rows) >= 20)
     await wait_for(pilot, lambda: not app.screen.query_one("StatusLine").busy)
+    await preview_settled(pilot)
     await pilot.pause()
 
 
