@@ -96,10 +96,12 @@ def serve(path: str) -> None:
                 conn, _ = listener.accept()
                 request, fds = _receive(conn)
                 pid = os.fork()
-                if pid == 0:
+                if pid == 0:  # the child keeps nothing of the server's but the imported modules
                     selector.close()
                     listener.close()
-                    for _, other in waiting.values():
+                    conn.close()
+                    for pidfd, (_, other) in waiting.items():
+                        os.close(pidfd)
                         other.close()
                     _become(request, fds)
                     runpy.run_module("tui_desk", run_name="__main__", alter_sys=True)
