@@ -154,6 +154,18 @@ def _become(request: dict[str, Any], fds: list[int]) -> None:
 # ---------------------------------------------------------------------------------------------------------- client
 
 
+def _read_line(conn: socket.socket, received: bytes, timeout: float | None) -> tuple[bytes, bytes]:
+    """The next line the server sends on ``conn`` (after what was already ``received``), and what came after it."""
+    conn.settimeout(timeout)
+    while b"\n" not in received:
+        chunk = conn.recv(64)
+        if not chunk:
+            raise RuntimeError("the fork server stopped before it answered")
+        received += chunk
+    line, _, rest = received.partition(b"\n")
+    return line, rest
+
+
 @dataclass
 class Finished:
     """A finished run: its exit status (negative: killed by that signal) and output."""
@@ -179,16 +191,11 @@ class ForkedProcess:
     def wait(self, timeout: float | None = None) -> int:
         """The exit status (negative: the signal that ended it); TimeoutExpired after ``timeout`` seconds."""
         if self.returncode is None:
-            self._conn.settimeout(timeout)
-            while not self._received.endswith(b"\n"):
-                try:
-                    chunk = self._conn.recv(64)
-                except TimeoutError:
-                    raise subprocess.TimeoutExpired(self.args, timeout or 0) from None
-                if not chunk:
-                    raise RuntimeError("the fork server stopped before the child ended")
-                self._received += chunk
-            self.returncode = int(self._received)
+            try:
+                line, _ = _read_line(self._conn, self._received, timeout)
+            except TimeoutError:
+                raise subprocess.TimeoutExpired(self.args, timeout or 0) from None
+            self.returncode = int(line)
             self._conn.close()
             if self.stdout is not None:
                 self.stdout.close()
@@ -255,13 +262,7 @@ class ForkClient:
             socket.send_fds(conn, [b"r"], fds)
             conn.sendall(json.dumps({"args": args, "env": env, "cwd": os.getcwd()}).encode())
             conn.shutdown(socket.SHUT_WR)
-            received = b""
-            while b"\n" not in received:
-                chunk = conn.recv(64)
-                if not chunk:
-                    raise RuntimeError("the fork server did not start the child")
-                received += chunk
-            pid, _, rest = received.partition(b"\n")
+            pid, rest = _read_line(conn, b"", None)
             return int(pid), conn, rest
         except BaseException:
             conn.close()
