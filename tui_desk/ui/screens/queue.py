@@ -48,6 +48,7 @@ class QueueScreen(QueueMarks):
     """The agent's ticket queue."""
 
     CSS_PATH = "queue.tcss"
+    AUTO_FOCUS = "#queue-table"  # not the (hidden) search box: focusing it first rebuilt the key bar for nothing
     BINDINGS = [
         Binding("enter", "open_ticket", "Open", id="queue.open"),
         Binding("slash", "search", "Search", id="queue.search"),

@@ -91,6 +91,7 @@ class SteadyFooter(Footer):
     SteadyFooter FooterKey .footer-key--description { padding: 0 0 0 1; }
     """
     _shown: tuple[object, ...] | None = None
+    _rebuild_queued = False  # a recompose is already on its way: it will read the keys as they are by then
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, compact=True)
@@ -114,6 +115,7 @@ class SteadyFooter(Footer):
 
     def compose(self) -> ComposeResult:
         """The keys that fit, most-used first, then `? Help`; the palette key on the right when there is room."""
+        self._rebuild_queued = False
         if not self._bindings_ready:  # private Footer state: tests/unit/test_textual_private_apis.py
             self._shown = None
             return
@@ -139,10 +141,18 @@ class SteadyFooter(Footer):
         ).data_bind(compact=Footer.compact)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        """Recompose only when the keys shown would differ from the ones composed."""
-        if self._shown is not None and screen is self.screen and self._signature(screen) == self._shown:
+        """Recompose only when the keys shown would differ from the ones composed, and only once per change.
+
+        Textual's Footer queues a recompose for every signal; at start the bindings change several times before the
+        first one runs, and each rebuilt every key again (five times over on the queue screen).
+        """
+        if screen is not self.screen or not self.is_attached:
+            return
+        if self._rebuild_queued or (self._shown is not None and self._signature(screen) == self._shown):
+            self._bindings_ready = True
             return
         super().bindings_changed(screen)
+        self._rebuild_queued = screen.app.app_focus  # Footer queues a recompose only when the app has focus
 
     def on_resize(self, event: events.Resize) -> None:
         """A wider or narrower terminal may fit more or fewer keys."""
