@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import compileall
+import functools
 import gc
+import inspect
 import os
 import pickle
 import subprocess
@@ -122,6 +124,47 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: runs real processes (pty, tmux, subprocesses); CI runs these too")
     if not hasattr(config, "workerinput") and config.getoption("numprocesses", None):
         write_bytecode_once(config.rootpath)
+    share_parsed_css()
+
+
+# What Textual's private ``Stylesheet._parse_rules`` takes (tests/unit/test_textual_private_apis.py checks it).
+PARSE_RULES_PARAMS = ["self", "css", "read_from", "is_default_rules", "tie_breaker", "scope"]
+
+
+def share_parsed_css() -> None:
+    """Parse each stylesheet once per test process and theme, instead of once per app.
+
+    Every app parses all its sheets again (and again when its theme is set): about a sixth of an app's start, and the
+    suite starts some 700 apps. Textual keeps parsed rules per ``Stylesheet`` under the same key as here, minus the
+    theme's variables, which it drops with the cache when they change; the rules it returns are never changed after.
+    With another Textual, whose ``_parse_rules`` differs, every app parses its own as before.
+    """
+    from textual.css.stylesheet import Stylesheet
+
+    parse_rules = Stylesheet._parse_rules
+    if list(inspect.signature(parse_rules).parameters) != PARSE_RULES_PARAMS:
+        return
+    parsed: dict[tuple[object, ...], object] = {}
+
+    @functools.wraps(parse_rules)
+    def shared(
+        self: Stylesheet,
+        css: str,
+        read_from: object,
+        is_default_rules: bool = False,
+        tie_breaker: int = 0,
+        scope: str = "",
+    ) -> object:
+        variables = self._variables  # kept with the stylesheet: (its variables, their key), until they change
+        seen = getattr(self, "_variables_key", None)
+        if seen is None or seen[0] is not variables:
+            seen = self._variables_key = (variables, tuple(sorted(variables.items())))  # type: ignore[attr-defined]
+        key = (css, read_from, is_default_rules, tie_breaker, scope, seen[1])
+        if key not in parsed:
+            parsed[key] = parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)  # type: ignore[arg-type]
+        return parsed[key]
+
+    Stylesheet._parse_rules = shared  # type: ignore[method-assign,assignment]
 
 
 def write_bytecode_once(root: Path) -> None:

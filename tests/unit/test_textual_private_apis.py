@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 from textual.app import App
+from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 from textual.worker import Worker
 
+from tests.conftest import PARSE_RULES_PARAMS
 from tui_desk.ui.screens import ticket_warmup
 
 
@@ -71,6 +73,10 @@ def _missing_private_apis() -> list[str]:
     else:
         wanted = ["self", "key", "key_display", "description", "action", "disabled", "tooltip", "classes"]
         need(_params(FooterKey.__init__) == wanted, "FooterKey(key, key_display, description, action, ...)")
+    # tests/conftest.py (share_parsed_css), for the suite's speed only: each sheet is parsed once per test process and
+    # theme. It checks the signature itself and leaves Textual's own parsing in place when it differs.
+    need(_params(Stylesheet._parse_rules) == PARSE_RULES_PARAMS, "Stylesheet._parse_rules(css, read_from, ...)")
+    need(isinstance(getattr(Stylesheet(), "_variables", None), dict), "Stylesheet._variables (a dict)")
     return missing
 
 
