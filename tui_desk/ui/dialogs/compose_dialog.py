@@ -14,7 +14,7 @@ from textual.css.query import NoMatches
 from textual.events import ScreenSuspend
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from tui_desk.errors import DeskError, NotApplied, ReadOnly, UnknownOutcome
 from tui_desk.models import Comment, CommentKind, Status, Ticket, TicketChange, TicketSummary
@@ -40,6 +40,7 @@ from tui_desk.ui.dialogs.picker import Choice
 from tui_desk.ui.flows.external_editor import EditorFailed, edit_text, editor_command
 from tui_desk.ui.messages import ShowError, host_of
 from tui_desk.ui.safe import clean, one_line, safe_text
+from tui_desk.ui.widgets.key_bar import KeyBar
 from tui_desk.ui.widgets.status_line import StatusLine
 
 # Called with the re-read thread, or None when the post was sent but the thread could not be re-read.
@@ -101,7 +102,7 @@ class ComposeDialog(ModalScreen[None]):
             )
             yield Static(id="compose-message")
         yield StatusLine(id="status-line")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Put the cursor after the draft and start the autosave timer."""

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, DataTable, Footer, Input, OptionList, Static
+from textual.widgets import ContentSwitcher, DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_desk.errors import DeskError
@@ -22,6 +22,7 @@ from tui_desk.services.lookup import AssetSearch
 from tui_desk.ui.messages import OpenTicket, ShowError, ShowUser, host_of
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.widgets.asset_detail import AssetDetail
+from tui_desk.ui.widgets.key_bar import KeyBar
 from tui_desk.ui.widgets.load_state import LoadState, failure_text
 from tui_desk.ui.widgets.paged_table import PagedTable
 from tui_desk.ui.widgets.record_rows import asset_columns, asset_values
@@ -87,7 +88,7 @@ class AssetScreen(Screen[None]):
             yield AssetDetail(id="asset-detail")
             yield Static(id="assets-unsupported")
         yield StatusLine(id="status-line")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Explain a helpdesk without assets, else open the asset asked for, or the list."""

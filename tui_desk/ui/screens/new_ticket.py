@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Select, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from tui_desk.errors import DeskError, InvalidInput, ReadOnly, UnknownOutcome, Unsupported
 from tui_desk.models import Limitation, NewTicket, Priority, Ticket, User
@@ -20,6 +20,7 @@ from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.results import OUTCOME_UNKNOWN, WriteResult
 from tui_desk.ui.messages import ShowError
 from tui_desk.ui.safe import one_line, safe_text
+from tui_desk.ui.widgets.key_bar import KeyBar
 from tui_desk.ui.widgets.requester_lookup import RequesterLookup
 from tui_desk.ui.widgets.status_line import StatusLine
 
@@ -118,7 +119,7 @@ class NewTicketScreen(Screen[WriteResult[Ticket] | None]):
             )
             yield Static(Text("ctrl+s create · escape cancel · tab next field", style="dim"), id="form-keys")
         yield StatusLine()
-        yield Footer()
+        yield KeyBar()
 
     def _requester_note(self) -> str:
         caps = self.service.capabilities

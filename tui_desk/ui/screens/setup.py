@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from tui_desk.config.profile import Profile
 from tui_desk.config.settings import config_path
 from tui_desk.errors import ConfigError, DeskError
 from tui_desk.ui.safe import safe_text
+from tui_desk.ui.widgets.key_bar import KeyBar
 
 # Which inputs each backend needs: (field, label, secret)
 FIELDS: dict[str, list[tuple[str, str, bool]]] = {
@@ -70,7 +71,7 @@ class SetupScreen(Screen[tuple[str, Profile] | None]):
                 yield Button("Test connection (ctrl+t)", id="test")
                 yield Button("Save (ctrl+s)", id="save", variant="primary")
             yield Static(id="setup-result")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Show the fields of the default backend."""

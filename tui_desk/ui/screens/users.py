@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Static
+from textual.widgets import ContentSwitcher, DataTable, Input, Static
 
 from tui_desk.errors import DeskError
 from tui_desk.models import User
@@ -20,6 +20,7 @@ from tui_desk.services.helpdesk import HelpdeskService
 from tui_desk.services.lookup import UserPhoneSearch
 from tui_desk.ui.messages import OpenTicket, ShowAsset, ShowError, host_of
 from tui_desk.ui.safe import one_line, safe_text
+from tui_desk.ui.widgets.key_bar import KeyBar
 from tui_desk.ui.widgets.load_state import LoadState
 from tui_desk.ui.widgets.paged_table import PagedTable
 from tui_desk.ui.widgets.record_rows import USER_COLUMNS, user_values
@@ -83,7 +84,7 @@ class UserScreen(Screen[None]):
             yield PagedTable(USER_COLUMNS, user_values, lambda u: u.id, id="users-results")
             yield UserDetail(id="user-detail")
         yield StatusLine(id="status-line")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Open the user asked for, else the search with its box focused."""

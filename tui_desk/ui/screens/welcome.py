@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_desk.config.settings import config_path
+from tui_desk.ui.widgets.key_bar import KeyBar
 
 SETUP_HELP = """No configuration was found, so nothing is connected yet.
 
@@ -47,7 +48,7 @@ class WelcomeScreen(Screen[str]):
                 id="welcome-choices",
             )
             yield Static(Text(SETUP_HELP.format(path=config_path())), id="welcome-help")
-        yield Footer()
+        yield KeyBar()
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -93,7 +93,7 @@ class LoadState(Static):
             self.error = None
         if (phase, text) == (self.phase, self.text):
             return
-        self.remove_class(f"-{self.phase.value}")
+        self.remove_class(f"-{self.phase.value}", update=False)  # restyled once, by the add below
         self.phase, self.text = phase, text
         self.add_class(f"-{phase.value}")
         self.display = phase is not Phase.READY

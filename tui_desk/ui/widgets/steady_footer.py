@@ -12,6 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey  # private module: tests/unit/test_textual_private_apis.py
 
+from tui_desk.ui.widgets.key_bar import KeyBar
+
 # Most-used first (by the part of the binding id after the dot); keys not named here follow in their own order.
 FOOTER_ORDER = (
     "status",
@@ -82,16 +84,14 @@ def fitting(entries: Iterable[FooterEntry], room: int) -> list[FooterEntry]:
     return chosen
 
 
-class SteadyFooter(Footer):
-    """A compact Footer: most-used keys first, whole keys only, `? Help` always; recomposed only when that changes."""
+class SteadyFooter(KeyBar):
+    """A compact key bar: most-used keys first, whole keys only, `? Help` always; rebuilt only when that changes."""
 
     DEFAULT_CSS = """
     SteadyFooter FooterKey { margin-right: 1; }
     SteadyFooter FooterKey .footer-key--key { padding: 0; }
     SteadyFooter FooterKey .footer-key--description { padding: 0 0 0 1; }
     """
-    _shown: tuple[object, ...] | None = None
-    _rebuild_queued = False  # a recompose is already on its way: it will read the keys as they are by then
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, compact=True)
@@ -109,27 +109,21 @@ class SteadyFooter(Footer):
             palette = None
         return shown, help_key, palette
 
-    def _signature(self, screen: Screen[object]) -> tuple[object, ...]:
-        shown, help_key, palette = self._plan(screen)
-        return (tuple(shown), help_key, palette)
+    def keys_shown(self, screen: Screen[object]) -> object:
+        """The keys that fit at this width, the help key and the palette key."""
+        return self._plan(screen)
 
-    def compose(self) -> ComposeResult:
+    def compose_keys(self) -> ComposeResult:
         """The keys that fit, most-used first, then `? Help`; the palette key on the right when there is room."""
-        self._rebuild_queued = False
-        if not self._bindings_ready:  # private Footer state: tests/unit/test_textual_private_apis.py
-            self._shown = None
+        if not self._bindings_ready:
             return
         shown, help_key, palette = self._plan(self.screen)
-        self._shown = (tuple(shown), help_key, palette)
         for entry in [*shown, *([help_key] if help_key else [])]:
             yield self._key(entry, "-help" if entry is help_key else "")
         if palette is not None:
             yield self._key(palette, "-command-palette")
 
     def _key(self, entry: FooterEntry, classes: str) -> FooterKey:
-        # Born with the class its bound `compact` gives it: adding it after mount restyled every key again.
-        if self.compact:
-            classes = f"{classes} -compact".strip()
         return FooterKey(
             entry.key,
             entry.display,
@@ -139,20 +133,6 @@ class SteadyFooter(Footer):
             tooltip=entry.tooltip or entry.description,
             classes=classes,
         ).data_bind(compact=Footer.compact)
-
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        """Recompose only when the keys shown would differ from the ones composed, and only once per change.
-
-        Textual's Footer queues a recompose for every signal; at start the bindings change several times before the
-        first one runs, and each rebuilt every key again (five times over on the queue screen).
-        """
-        if screen is not self.screen or not self.is_attached:
-            return
-        if self._rebuild_queued or (self._shown is not None and self._signature(screen) == self._shown):
-            self._bindings_ready = True
-            return
-        super().bindings_changed(screen)
-        self._rebuild_queued = screen.app.app_focus  # Footer queues a recompose only when the app has focus
 
     def on_resize(self, event: events.Resize) -> None:
         """A wider or narrower terminal may fit more or fewer keys."""
