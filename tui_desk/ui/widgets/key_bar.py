@@ -38,8 +38,9 @@ class KeyBar(Footer):
         self._shown = self.keys_shown(self.screen) if self._bindings_ready else None
         for widget in self.compose_keys():
             if isinstance(widget, FooterKey):
-                # Footer binds each key's `compact` to its own, except the palette key's, which keeps its default.
-                compact = widget.compact if widget.has_class("-command-palette") else self.compact
+                # Footer binds each key's `compact` to its own, except the palette key's, which keeps FooterKey's
+                # default (True). Reading `widget.compact` here would itself restyle the key, before it is mounted.
+                compact = True if widget.has_class("-command-palette") else self.compact
                 widget.set_reactive(FooterKey.compact, compact)
                 widget.set_class(compact, "-compact", update=False)
             yield widget
