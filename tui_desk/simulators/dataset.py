@@ -222,6 +222,7 @@ class Dataset:
     next_comment_id: int
     now: datetime = REFERENCE_NOW
     live: bool = False  # writes stamped with the wall clock (the demo) rather than a deterministic one
+    _users_by_id: dict[int, DUser] = field(default_factory=dict, repr=False, compare=False)
 
     def ticket_list(self) -> list[DTicket]:
         """Tickets, newest-updated first."""
@@ -229,7 +230,10 @@ class Dataset:
 
     def user(self, user_id: int) -> DUser | None:
         """The user with this id."""
-        return next((u for u in self.users if u.id == user_id), None)
+        index = self._users_by_id
+        if len(index) != len(self.users):  # users are only ever added
+            index = self._users_by_id = {u.id: u for u in reversed(self.users)}  # the first of an id wins
+        return index.get(user_id)
 
     def agent(self, agent_id: int | None) -> DAgent | None:
         """The agent with this id."""

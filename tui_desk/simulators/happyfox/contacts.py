@@ -39,9 +39,11 @@ class _Contacts(_Reference):
             last = ticket.updated if last is None else max(last, ticket.updated)
         return count, pending, first, last
 
-    def _user_times(self, user: DUser) -> tuple[datetime, datetime]:
-        """(created_at, updated_at) of a contact, derived from its tickets."""
-        _count, _pending, first, last = self._user_stats(user.id)
+    def _user_times(
+        self, user: DUser, stats: tuple[int, int, datetime | None, datetime | None] | None = None
+    ) -> tuple[datetime, datetime]:
+        """(created_at, updated_at) of a contact, derived from its tickets (``stats``: its ``_user_stats``)."""
+        _count, _pending, first, last = stats or self._user_stats(user.id)
         created = (first or self.dataset.now) - timedelta(days=30 + user.id % 200)
         return created, max(last or created, created)
 
@@ -57,8 +59,9 @@ class _Contacts(_Reference):
 
     def user_json(self, user: DUser) -> dict[str, Any]:
         """KB1092 / KB1039 §3: a contact with ``primary_phone``, ``phones``, groups and custom fields."""
-        count, pending, _first, _last = self._user_stats(user.id)
-        created, updated = self._user_times(user)
+        stats = self._user_stats(user.id)
+        count, pending, _first, _last = stats
+        created, updated = self._user_times(user, stats)
         phones, primary = self.phones(user)
         values = {1: user.company, 2: user.location, 3: user.notes or None}
         groups = [{"id": 700 + zlib.crc32(user.company.encode()) % 97, "name": user.company}] if user.company else []
