@@ -14,14 +14,21 @@ def _keys(bar: KeyBar) -> list[FooterKey]:
     return list(bar.query(FooterKey))
 
 
+async def users_bar(pilot) -> KeyBar:
+    """Open the users screen from a loaded queue; its key bar, built and painted."""
+    app = pilot.app
+    await queue_loaded(pilot)
+    await pilot.press("3")
+    await wait_for(pilot, lambda: isinstance(app.screen, UserScreen) and bool(app.screen.query(FooterKey)))
+    bar = app.screen.query_one(KeyBar)
+    await refreshed(pilot, bar)
+    return bar
+
+
 async def test_a_bindings_signal_with_the_same_keys_keeps_the_keys_built(make_app) -> None:
     app = make_app("jitbit")
     async with app.run_test(size=(100, 30)) as pilot:
-        await queue_loaded(pilot)
-        await pilot.press("3")
-        await wait_for(pilot, lambda: isinstance(app.screen, UserScreen) and bool(app.screen.query(FooterKey)))
-        bar = app.screen.query_one(KeyBar)
-        await refreshed(pilot, bar)
+        bar = await users_bar(pilot)
         built = _keys(bar)
         for _ in range(3):
             app.screen.refresh_bindings()  # Textual's Footer rebuilt every key for each of these
@@ -33,11 +40,7 @@ async def test_a_bindings_signal_with_the_same_keys_keeps_the_keys_built(make_ap
 async def test_a_changed_key_rebuilds_the_bar_once(make_app) -> None:
     app = make_app("jitbit")
     async with app.run_test(size=(100, 30)) as pilot:
-        await queue_loaded(pilot)
-        await pilot.press("3")
-        await wait_for(pilot, lambda: isinstance(app.screen, UserScreen) and bool(app.screen.query(FooterKey)))
-        bar = app.screen.query_one(KeyBar)
-        await refreshed(pilot, bar)
+        bar = await users_bar(pilot)
         built = _keys(bar)
         app.set_keymap({"users.refresh": "f5"})
         await wait_for(pilot, lambda: any(key.key == "f5" for key in _keys(bar)))
