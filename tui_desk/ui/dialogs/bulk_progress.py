@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 
 from tui_desk.ui.safe import safe_text
+from tui_desk.ui.widgets.key_scroll import KeyScroll
 
 
 class Outcome(StrEnum):
@@ -102,7 +103,7 @@ class BulkProgress(ModalScreen[None]):
             yield Static(safe_text(self.title_text, "bold", single_line=True), id="bulk-title")
             yield Static(self._counter(), id="bulk-count")
             yield ProgressBar(total=self.total, show_eta=False, id="bulk-bar")
-            with VerticalScroll(id="bulk-results"):
+            with KeyScroll(id="bulk-results"):
                 for index, label in enumerate(self.labels):
                     yield Static(result_line(label, None), id=f"bulk-item-{index}", classes="result")
             yield Static(Text("esc stops after the tickets in flight"), classes="hint", id="bulk-hint")

@@ -13,11 +13,12 @@ from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
 from tui_desk.ui.safe import one_line
+from tui_desk.ui.widgets.key_scroll import KeyScroll
 
 OVERDUE_LEGEND = ("Due", "in reverse video: overdue")
 LIST_HINT = "j/k ↑↓ PgUp/PgDn g/G scroll · type or / to filter · ? q esc close"
@@ -234,13 +235,13 @@ class HelpDialog(ModalScreen[None]):
                 placeholder="Filter: a key, a word or an id…", id="help-filter", compact=True, select_on_focus=False
             )
             yield Static(Text(LIST_HINT), id="help-hint")
-            with VerticalScroll(id="help-body"):
+            with KeyScroll(id="help-body"):
                 yield Static(render_sections(self.sections, ""), id="help-text")
 
     @property
-    def body(self) -> VerticalScroll:
+    def body(self) -> KeyScroll:
         """The scrolling list."""
-        return self.query_one("#help-body", VerticalScroll)
+        return self.query_one("#help-body", KeyScroll)
 
     @property
     def typed(self) -> str:
@@ -292,16 +293,16 @@ class HelpDialog(ModalScreen[None]):
 
     def action_scroll(self, lines: int) -> None:
         """Scroll by ``lines``."""
-        self.body.scroll_relative(y=lines, animate=False)
+        self.body.scroll_lines(lines)
 
     def action_page(self, pages: int) -> None:
         """Scroll by ``pages`` screens."""
-        self.body.scroll_relative(y=pages * max(1, self.body.size.height - 1), animate=False)
+        self.body.scroll_pages(pages)
 
     def action_scroll_home(self) -> None:
         """Scroll to the top."""
-        self.body.scroll_home(animate=False)
+        self.body.to_top()
 
     def action_scroll_end(self) -> None:
         """Scroll to the end."""
-        self.body.scroll_end(animate=False)
+        self.body.to_end()

@@ -24,6 +24,7 @@ from tui_desk.ui.flows.clipboard import COPY_REF, COPY_URL, copy_reference, copy
 from tui_desk.ui.messages import ShowAsset, ShowError, ShowUser, host_of
 from tui_desk.ui.safe import one_line, safe_text
 from tui_desk.ui.screens.typeahead import Typeahead
+from tui_desk.ui.widgets.key_scroll import KeyScroll
 from tui_desk.ui.widgets.load_state import LoadState, Phase
 from tui_desk.ui.widgets.status_line import StatusLine
 from tui_desk.ui.widgets.steady_footer import SteadyFooter
@@ -96,7 +97,7 @@ class TicketScreen(Screen[None]):
         """Where the ticket stands, header, scrolling body, where the thread stands, thread, status line, footer."""
         yield LoadState(id="ticket-state")
         yield Static(id="ticket-header")
-        with VerticalScroll(id="ticket-scroll"):
+        with KeyScroll(id="ticket-scroll"):
             yield Static(id="ticket-body")
             yield LoadState(id="thread-state")
             yield ThreadView(id="thread")
@@ -275,7 +276,7 @@ class TicketScreen(Screen[None]):
                 state.failed("Sent; the thread could not be refreshed", "R refreshes it")
                 return
             self.show_thread(thread)
-            self.action_scroll_end()
+            self.query_one("#ticket-scroll", KeyScroll).scroll_end(animate=False)  # once the new thread is laid out
 
         start_compose(self, self.service, ticket, CommentKind(kind), on_sent=sent, on_changed=self._changed_here())
 
@@ -393,15 +394,15 @@ class TicketScreen(Screen[None]):
 
     def action_scroll(self, lines: int) -> None:
         """Scroll the ticket by ``lines``."""
-        self.query_one("#ticket-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)
+        self.query_one("#ticket-scroll", KeyScroll).scroll_lines(lines)
 
     def action_scroll_home(self) -> None:
         """Scroll to the top."""
-        self.query_one("#ticket-scroll", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#ticket-scroll", KeyScroll).to_top()
 
     def action_scroll_end(self) -> None:
         """Scroll to the newest comment."""
-        self.query_one("#ticket-scroll", VerticalScroll).scroll_end(animate=False)
+        self.query_one("#ticket-scroll", KeyScroll).to_end()
 
 
 INSTALLED_NAME = "tui-desk-ticket"
