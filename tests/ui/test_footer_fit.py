@@ -62,6 +62,7 @@ async def test_ticket_footer_at_80_columns_shows_triage_prev_next_and_help(make_
     app = make_app(flavour)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_ticket(pilot)
+        await wait_for(pilot, lambda: footer_laid_out(app, 80))
         shown = footer_keys(app, 80)
         wanted = ["s Status", "p Priority", "a Assign", "c Close", "r Reply", "n Note", "[ Prev", "] Next"]
         assert shown[: len(wanted)] == wanted
@@ -72,6 +73,7 @@ async def test_wider_terminals_show_more_keys_and_resizing_refits(make_app) -> N
     app = make_app("jitbit")
     async with app.run_test(size=(120, 40)) as pilot:
         await open_ticket(pilot)
+        await wait_for(pilot, lambda: footer_laid_out(app, 120))
         wide = footer_keys(app, 120)
         assert {"u Requester", "A Linked assets", "? Help"} <= set(wide)
         await pilot.resize_terminal(80, 24)

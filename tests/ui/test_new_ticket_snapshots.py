@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Select
+from textual.widgets._footer import FooterKey
 
-from tests.ui.conftest import queue_loaded, steady, wait_for
+from tests.ui.conftest import queue_loaded, refreshed, steady, wait_for
 from tui_desk.ui.screens.new_ticket import NewTicketScreen
 from tui_desk.ui.widgets.requester_lookup import RequesterLookup
 
@@ -22,6 +23,10 @@ async def form_open(pilot) -> NewTicketScreen:
     form = app.screen
     await wait_for(pilot, lambda: isinstance(form.query_one("#priority", Select).value, str))
     await wait_for(pilot, lambda: not form.query_one("StatusLine").busy)
+    # The key bar is laid out and painted: a dialog opened next covers a finished form (Textual lays out only the
+    # screen on top, so a bar still waiting for its layout would stay blank behind the palette).
+    await wait_for(pilot, lambda: any(key.region.width for key in form.query(FooterKey)))
+    await refreshed(pilot, form)
     steady(app)
     return form
 
