@@ -6,7 +6,7 @@ from textual import events
 from textual.containers import VerticalScroll
 
 from tests.ui.conftest import queue_loaded, wait_for
-from tui_desk.ui.dialogs.help_dialog import HelpDialog
+from tests.ui.test_help_overlay import body, open_help
 from tui_desk.ui.screens.ticket import ThreadView, TicketScreen
 
 
@@ -28,11 +28,7 @@ async def settled(pilot, scroll: VerticalScroll, expected: float) -> None:
 async def test_a_burst_of_j_and_k_scrolls_the_help_overlay_by_every_key(make_app) -> None:
     app = make_app("jitbit")
     async with app.run_test(size=(80, 24)) as pilot:
-        await queue_loaded(pilot)
-        await pilot.press("question_mark")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpDialog))
-        await pilot.pause()
-        scroll = app.screen.query_one("#help-body", VerticalScroll)
+        scroll = body(await open_help(pilot))
         assert scroll.max_scroll_y > 10
         burst(app, "j", 4)
         await settled(pilot, scroll, 4)
