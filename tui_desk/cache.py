@@ -61,6 +61,14 @@ class TTLCache:
         self.hits += 1
         return True, value
 
+    def age(self, resource: str, params: Hashable = ()) -> float | None:
+        """Seconds since a still-fresh entry was stored, else None (looks nothing up: no hit or miss counted)."""
+        entry = self._entries.get((resource, params))
+        if entry is None:
+            return None
+        age = self._clock() - entry[0]
+        return age if age <= self.ttl else None
+
     def put(self, resource: str, params: Hashable, value: Any) -> None:
         """Store ``value``, evicting the least recently used entries beyond the bound."""
         key = (resource, params)

@@ -23,6 +23,20 @@ def test_entries_expire_after_ttl() -> None:
     assert len(cache) == 0
 
 
+def test_age_counts_from_the_last_store_until_expiry_without_a_lookup() -> None:
+    clock = Clock()
+    cache = TTLCache(max_entries=10, ttl=5, clock=clock)
+    assert cache.age("agents") is None
+    cache.put("agents", (), ["a"])
+    clock.now = 2.0
+    assert cache.age("agents") == 2.0
+    assert (cache.hits, cache.misses) == (0, 0)
+    cache.put("agents", (), ["b"])
+    assert cache.age("agents") == 0.0
+    clock.now = 7.5
+    assert cache.age("agents") is None  # expired
+
+
 def test_least_recently_used_is_evicted_first() -> None:
     cache = TTLCache(max_entries=2, ttl=100)
     cache.put("t", 1, "one")

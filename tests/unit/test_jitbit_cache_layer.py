@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import fresh_dataset
 from tui_desk.backends import jitbit
 from tui_desk.backends.jitbit import JitbitBackend
+from tui_desk.backends.jitbit.facts import TECHS_FRESH_SECONDS
 from tui_desk.cache import TTLCache
 from tui_desk.config.profile import Profile
 from tui_desk.http import RetryPolicy
@@ -113,3 +114,16 @@ async def test_a_technicians_agent_list_reads_the_categories_again_once_the_ttl_
     rig.later(TTL + 1)
     assert await tech.agents() == agents
     assert rig.hits("categories") == 2
+
+
+async def test_the_agent_list_reuses_the_technicians_a_thread_just_read(rig: Rig) -> None:
+    backend = rig.adapter()
+    ticket_id = str(next(iter(rig.sim.dataset.tickets)))
+    await backend.get_thread(ticket_id)  # tells agents from customers: reads the technicians (and admins)
+    read_for_thread = rig.hits("Users")
+    assert read_for_thread >= 1
+    agents = await backend.agents()
+    assert agents and rig.hits("Users") == read_for_thread  # seconds later: the same list, no second read
+    rig.later(TECHS_FRESH_SECONDS + 1)
+    assert await backend.agents() == agents
+    assert rig.hits("Users") == read_for_thread + 1  # asked for again later: read afresh

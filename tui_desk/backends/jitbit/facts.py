@@ -80,6 +80,7 @@ SLOW_READ = 60.0
 ASSET_TYPE_SCAN_PAGES = 20
 USER_ASSET_PAGES = 10
 FRESH_SECONDS = 5.0  # the ticket re-read after a write serves the caller's own re-read this long
+TECHS_FRESH_SECONDS = 5.0  # a technicians list read this recently (for a thread's authors) answers the agent list
 AUTHORS_GRACE = 5.0  # seconds a thread waits for the technician lists that tell agents from customers
 _WAIT_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(seconds?|secs?|minutes?|mins?)\b", re.IGNORECASE)
 # Web page of a ticket (GUESSED, for the y/Y copy keys): the doc names none. Links to live helpdesks in public code

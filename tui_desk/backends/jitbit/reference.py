@@ -19,6 +19,7 @@ from tui_desk.backends.jitbit.facts import (
     STATUS_SAMPLE,
     STATUSES_INSTEAD,
     TECH_LIST_INSTEAD,
+    TECHS_FRESH_SECONDS,
     TECHS_INSTEAD,
     USERS_MAX_PAGES,
     USERS_SCAN,
@@ -102,8 +103,10 @@ class _Reference(_Rows):
         return ([me] if me is not None else []) + [a for a in seen if me is None or a.id != me.id]
 
     async def agents(self) -> list[Agent]:
-        """Every technician; callers arriving while a fetch runs share it (no duplicate requests)."""
-        self.cache.invalidate(AGENTS, ())  # read afresh, unless a read is running: then share it
+        """Every technician, read afresh; a read running, or one ended seconds ago (a thread's authors), is shared."""
+        age = self.cache.age(AGENTS, ())
+        if age is None or age >= TECHS_FRESH_SECONDS:
+            self.cache.invalidate(AGENTS, ())  # read afresh, unless a read is running: then share it
         return list(await self._cached_agents())
 
     async def _cached_agents(self) -> list[Agent]:
