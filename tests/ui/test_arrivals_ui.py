@@ -90,6 +90,12 @@ def _messages(app: DeskApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
+async def _line(pilot, start: str) -> str:  # type: ignore[no-untyped-def]
+    """The app's line that starts with ``start``: the bell rings at once, the toast is posted as a message."""
+    await wait_for(pilot, lambda: any(m.startswith(start) for m in _messages(pilot.app)))
+    return next(m for m in _messages(pilot.app) if m.startswith(start))
+
+
 @pytest.mark.parametrize("size", SIZES)
 async def test_a_new_ticket_rings_the_bell_and_shows_a_line_within_one_interval(news_app, size) -> None:  # type: ignore[no-untyped-def]
     app = news_app()
@@ -100,7 +106,7 @@ async def test_a_new_ticket_rings_the_bell_and_shows_a_line_within_one_interval(
         started = time.monotonic()
         await wait_for(pilot, lambda: terminal.bells > 0, timeout=12)
         assert time.monotonic() - started <= INTERVAL + 2.0  # one interval, plus the requests
-        line = next(m for m in _messages(app) if m.startswith("New ticket assigned to you: #"))
+        line = await _line(pilot, "New ticket assigned to you: #")
         assert line.endswith(SUBJECT)
         if size == (80, 24):  # small terminals: on the status line instead of a toast over the rows
             assert app.status_message == line
@@ -122,7 +128,7 @@ async def test_osc9_when_configured_with_a_hostile_subject_literal(news_app, siz
         assert "[b]x[/b] Printer on fire" in payload
         assert not CONTROL & {ord(ch) for ch in payload}
         assert "PWNED" not in "".join(terminal.written).replace(payload, "")  # no sequence of the subject acts
-        line = next(m for m in _messages(app) if m.startswith("New ticket assigned to you"))
+        line = await _line(pilot, "New ticket assigned to you")
         assert "[b]x[/b] Printer on fire" in line  # literal: the markup did not style it
         assert "[@click=app.quit]quit[/]" in line
 
