@@ -43,6 +43,25 @@ def make_app() -> Iterator[Callable[[str], DeskApp]]:
         server.stop()
 
 
+@pytest.fixture
+def snap_compare(snap_compare: Callable[..., bool]) -> Callable[..., bool]:
+    """pytest-textual-snapshot's ``snap_compare``, taking its picture only once the screen has painted what changed.
+
+    Tests paint at a few frames a second (tests/textual_frames.py), so a widget mounted just before the picture (a key
+    bar rebuilt for new bindings) may not have been laid out yet: the picture would show it blank.
+    """
+
+    def compare(app: DeskApp, *, terminal_size: tuple[int, int] = (80, 24), run_before=None) -> bool:  # type: ignore[no-untyped-def]
+        async def then_painted(pilot) -> None:  # type: ignore[no-untyped-def]
+            if run_before is not None:
+                await run_before(pilot)
+            await painted(pilot)
+
+        return snap_compare(app, terminal_size=terminal_size, run_before=then_painted)
+
+    return compare
+
+
 async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
     """Let the app run until ``predicate()`` holds (or fail after ``timeout`` seconds)."""
     deadline = time.monotonic() + timeout
@@ -88,6 +107,13 @@ async def refreshed(pilot, widget) -> None:
     done = asyncio.Event()
     widget.call_after_refresh(done.set)
     await wait_for(pilot, done.is_set)
+
+
+async def painted(pilot) -> None:
+    """Let the screen lay out and paint everything pending; twice, as a paint can mount or resize more."""
+    for _ in range(2):
+        await pilot.pause()
+        await refreshed(pilot, pilot.app.screen)
 
 
 async def preview_settled(pilot) -> None:

@@ -1,4 +1,4 @@
-"""The test run's frame rate: apps under test paint at 5 frames a second; the real app the pty tests start does not."""
+"""The test run's frame rate: apps under test paint once a second; the real app the pty tests start does not."""
 
 from __future__ import annotations
 

@@ -37,6 +37,7 @@ class UserScreen(Screen[None]):
 
     CSS_PATH = "users.tcss"
     AUTO_FOCUS = ""  # focus goes where the screen puts it, never to the hidden search box of a detail
+    debounce: float = DEBOUNCE  # seconds of quiet typing before the server is asked
     BINDINGS = [
         Binding("enter", "open", "Open", id="users.open"),
         Binding("slash", "search", "Search", id="users.search"),
@@ -148,7 +149,7 @@ class UserScreen(Screen[None]):
     @work(exclusive=True, group="users-typeahead")
     async def search_later(self, text: str) -> None:
         """Search once typing has paused; a newer keystroke cancels this."""
-        await asyncio.sleep(DEBOUNCE)
+        await asyncio.sleep(self.debounce)
         if text == self.search_text:
             self.run_search()
 

@@ -54,6 +54,10 @@ class KeyBar(Footer):
         self._bindings_ready = True
         if self._rebuild_queued or not self.is_attached or screen is not self.screen:
             return
+        if screen is not screen.app.screen:
+            # Built ahead off the stack, or under a dialog: Textual would queue the rebuild on the screen on top, whose
+            # queue waits there once this one is shown, leaving this bar blank. Showing this screen signals again.
+            return
         if self._shown is not None and self.keys_shown(screen) == self._shown:
             return
         super().bindings_changed(screen)
