@@ -170,7 +170,7 @@ def share_parsed_css() -> None:
 def write_bytecode_once(root: Path) -> None:
     """Compile tui_desk, and let pytest rewrite and cache every test module, before the workers start.
 
-    With PYTHONDONTWRITEBYTECODE set (as on CI) nothing is cached: each of the six workers rewrote the assertions of
+    With PYTHONDONTWRITEBYTECODE set (as on CI) nothing is cached: each of the workers rewrote the assertions of
     all test modules (about 5 s of CPU each) and compiled tui_desk, and so did each of the ~550 ``tui-desk`` runs the
     tests start. This writes the ``__pycache__`` files (ignored by git) once; later runs find them current.
     """

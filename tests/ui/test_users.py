@@ -96,7 +96,7 @@ async def test_quick_typing_asks_the_server_once(make_app) -> None:
         app.service.users = counting
         box = screen.query_one("#users-search", Input)
         # Keystrokes 30 ms apart. The pause that counts as the end of typing is made longer than the app's own, so
-        # that a busy machine (the suite runs six workers on two cores) stretching one gap does not end the typing.
+        # that a busy machine (the suite runs ten workers on two cores) stretching one gap does not end the typing.
         screen.debounce = 1.0
         for end in range(1, len(query) + 1):
             box.value = query[:end]
