@@ -47,7 +47,7 @@ def make_app() -> Iterator[Callable[[str], DeskApp]]:
 def snap_compare(snap_compare: Callable[..., bool]) -> Callable[..., bool]:
     """pytest-textual-snapshot's ``snap_compare``, taking its picture only once the screen has painted what changed.
 
-    Tests paint at a few frames a second (tests/textual_frames.py), so a widget mounted just before the picture (a key
+    Tests paint once a second (tests/textual_frames.py), so a widget mounted just before the picture (a key
     bar rebuilt for new bindings) may not have been laid out yet: the picture would show it blank.
     """
 
